@@ -1,0 +1,24 @@
+// Two projects: fast unit tests, and end-to-end tests that run workflows against the sample stack.
+const common = {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: { '\\.ts$': '<rootDir>/jest.strip-types.cjs' },
+};
+
+export default {
+  projects: [
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/action-tests/**/unit/**/*.test.ts', '<rootDir>/action-tests/**/*.unit.test.ts'],
+    },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/action-tests/e2e/**/*.test.ts'],
+      globalSetup: '<rootDir>/action-tests/e2e/global-setup.ts',
+      globalTeardown: '<rootDir>/action-tests/e2e/global-teardown.ts',
+      testTimeout: 180000,
+    },
+  ],
+};

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Installs what the demo and the tests need, once: npm dependencies (which bring Node 24), the
+# Debian packages of the sample stack, and the sample host's user, service manager and sudo rule.
+# Safe to run again: every step checks first and does nothing when already done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '[setup] %s\n' "$*"; }
+
+# --- npm dependencies (Node 24 is the devDependency `node`) --------------------------------
+lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -x node_modules/.bin/node ] || [ "$(cat node_modules/.setup-lock-hash 2>/dev/null)" != "$lock_hash" ]; then
+  log "npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$lock_hash" > node_modules/.setup-lock-hash
+fi
+node_version=$(node_modules/.bin/node --version)
+case "$node_version" in v24.*) ;; *) echo "node_modules/.bin/node is $node_version, expected v24" >&2; exit 1 ;; esac
+
+# --- Debian packages ---------------------------------------------------------------------------
+if [ "$(id -u)" -ne 0 ]; then
+  echo "The sample stack needs root (sshd, a deploy user, sudo rules). Run as root." >&2
+  exit 1
+fi
+packages=(openssh-server openssh-client sudo python3)
+if [ "${SETUP_BENCH:-}" = 1 ]; then packages+=(awscli); fi
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  log "apt-get install ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # Install without starting services: the stack starts its own sshd on a loopback port.
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  rm -f /usr/sbin/policy-rc.d
+fi
+
+# --- The sample host's service manager -----------------------------------------------------
+# systemd cannot run here. Debian's `systemctl` package (a daemonless systemctl that reads real
+# unit files) would remove systemd if installed, so it is only extracted, under /opt/sample-stack.
+if [ ! -x /opt/sample-stack/bin/systemctl ]; then
+  log "extracting the daemonless systemctl to /opt/sample-stack/bin"
+  tmp=$(mktemp -d)
+  (cd "$tmp" && apt-get download -qq systemctl 2>/dev/null && dpkg -x systemctl_*.deb root)
+  install -D -m 0755 "$tmp/root/usr/bin/systemctl" /opt/sample-stack/bin/systemctl
+  rm -rf "$tmp"
+fi
+
+# --- The deploy user and its sudo rule -----------------------------------------------------------
+if ! id deploy >/dev/null 2>&1; then
+  log "creating user deploy"
+  useradd --create-home --shell /bin/bash deploy
+fi
+# No password, but not a locked account (sshd refuses locked accounts when PAM is off).
+usermod -p '*' deploy
+sudoers=/etc/sudoers.d/sample-stack-deploy
+want=$(cat <<'SUDO'
+# The sample EC2 host: the deploy user may manage the sample services and nothing else.
+Defaults:deploy secure_path="/opt/sample-stack/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+deploy ALL=(root) NOPASSWD: /opt/sample-stack/bin/systemctl start sample-api*, /opt/sample-stack/bin/systemctl stop sample-api*, /opt/sample-stack/bin/systemctl restart sample-api*, /opt/sample-stack/bin/systemctl is-active sample-api*, /opt/sample-stack/bin/systemctl status sample-api*, /opt/sample-stack/bin/systemctl show sample-api*
+SUDO
+)
+if [ "$(cat "$sudoers" 2>/dev/null)" != "$want" ]; then
+  log "writing $sudoers"
+  printf '%s\n' "$want" > "$sudoers.tmp"
+  chmod 0440 "$sudoers.tmp"
+  visudo -cf "$sudoers.tmp" >/dev/null
+  mv "$sudoers.tmp" "$sudoers"
+fi
+log "ready (node $node_version)"
