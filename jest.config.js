@@ -3,14 +3,27 @@ const common = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '\\.ts$': '<rootDir>/jest.strip-types.cjs' },
+  // Job workspaces (copies of the repository) live under action-tests/.logs: never collect tests there.
+  testPathIgnorePatterns: [
+    '/node_modules/',
+    '<rootDir>/action-tests/.logs/',
+    '<rootDir>/action-tests/.stack/',
+  ],
 };
 
 export default {
+  // End-to-end tests run whole workflows; unit tests finish far below this.
+  testTimeout: 180000,
+  modulePathIgnorePatterns: ['<rootDir>/action-tests/.logs/', '<rootDir>/action-tests/.stack/'],
   projects: [
     {
       ...common,
       displayName: 'unit',
-      testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/action-tests/**/unit/**/*.test.ts', '<rootDir>/action-tests/**/*.unit.test.ts'],
+      testMatch: [
+        '<rootDir>/src/**/*.test.ts',
+        '<rootDir>/action-tests/**/unit/**/*.test.ts',
+        '<rootDir>/action-tests/**/*.unit.test.ts',
+      ],
     },
     {
       ...common,
@@ -18,7 +31,6 @@ export default {
       testMatch: ['<rootDir>/action-tests/e2e/**/*.test.ts'],
       globalSetup: '<rootDir>/action-tests/e2e/global-setup.ts',
       globalTeardown: '<rootDir>/action-tests/e2e/global-teardown.ts',
-      testTimeout: 180000,
     },
   ],
 };

@@ -20,10 +20,17 @@ export function buildApiJar(opts: JarOptions): string {
   const work = mkdtempSync(join(tmpdir(), 'sample-api-build-'));
   try {
     const classes = join(work, 'classes');
-    execFileSync('javac', ['--release', '17', '-d', classes, join(API_SOURCES, 'sample/Api.java')], { stdio: 'pipe' });
-    writeFileSync(join(classes, 'build.properties'), `version=${opts.version}\nhealthy=${opts.healthy ?? true}\n`);
+    execFileSync('javac', ['--release', '17', '-d', classes, join(API_SOURCES, 'sample/Api.java')], {
+      stdio: 'pipe',
+    });
+    writeFileSync(
+      join(classes, 'build.properties'),
+      `version=${opts.version}\nhealthy=${opts.healthy ?? true}\n`,
+    );
     if (opts.padBytes) writeFileSync(join(classes, 'padding.bin'), randomBytes(opts.padBytes));
-    execFileSync('jar', ['--create', '--file', opts.out, '--main-class', 'sample.Api', '-C', classes, '.'], { stdio: 'pipe' });
+    execFileSync('jar', ['--create', '--file', opts.out, '--main-class', 'sample.Api', '-C', classes, '.'], {
+      stdio: 'pipe',
+    });
     return opts.out;
   } finally {
     rmSync(work, { recursive: true, force: true });

@@ -59,16 +59,23 @@ export async function startSshHost(dir: string, user = 'deploy'): Promise<SshHos
   );
   const logPath = join(dir, 'sshd.log');
   const out = openSync(logPath, 'a');
-  const child: ChildProcess = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], { stdio: ['ignore', out, out] });
+  const child: ChildProcess = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], {
+    stdio: ['ignore', out, out],
+  });
   let exited = false;
   child.on('exit', () => (exited = true));
 
   const hostKeys = await waitFor('sshd to accept connections', 10_000, () => {
-    if (exited) throw new Error(`sshd exited at start; see ${logPath}:\n${readFileSync(logPath, 'utf8').slice(-2000)}`);
+    if (exited)
+      throw new Error(`sshd exited at start; see ${logPath}:\n${readFileSync(logPath, 'utf8').slice(-2000)}`);
     try {
-      const scanned = execFileSync('ssh-keyscan', ['-T', '2', '-t', 'ed25519', '-p', String(port), '127.0.0.1'], {
-        stdio: ['ignore', 'pipe', 'ignore'],
-      }).toString();
+      const scanned = execFileSync(
+        'ssh-keyscan',
+        ['-T', '2', '-t', 'ed25519', '-p', String(port), '127.0.0.1'],
+        {
+          stdio: ['ignore', 'pipe', 'ignore'],
+        },
+      ).toString();
       return scanned.trim() ? scanned : undefined;
     } catch {
       return undefined;
@@ -95,5 +102,7 @@ export async function startSshHost(dir: string, user = 'deploy'): Promise<SshHos
 }
 
 function keygen(path: string, comment: string): void {
-  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', path], { stdio: 'ignore' });
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', path], {
+    stdio: 'ignore',
+  });
 }

@@ -63313,8 +63313,12 @@ function explainAwsError(error, what, region) {
             cause: error,
         });
     }
-    if (info.name === 'UnrecognizedClientException' || info.name === 'InvalidSignatureException' || info.name === 'ExpiredTokenException') {
-        return new errors/* UserError */.y(`AWS rejected the credentials ${what} ${where} (${info.name}): ${info.message}`, { cause: error });
+    if (info.name === 'UnrecognizedClientException' ||
+        info.name === 'InvalidSignatureException' ||
+        info.name === 'ExpiredTokenException') {
+        return new errors/* UserError */.y(`AWS rejected the credentials ${what} ${where} (${info.name}): ${info.message}`, {
+            cause: error,
+        });
     }
     if (isThrottling(error)) {
         return new errors/* UserError */.y(`AWS throttled ${what} ${where}${info.attempts ? ` after ${info.attempts} attempts` : ''} (${info.name}). Retry the job later, or reduce how many jobs call this API at once.`, { cause: error });
@@ -63489,7 +63493,9 @@ function normalisePrivateKey(raw) {
         return { ok: false, problem: 'empty' };
     if (!text.includes('\n') && text.includes('\\n'))
         text = text.replace(/\\n/g, '\n').trim();
-    if (/^(ssh-|ecdsa-|sk-)/.test(text) || text.startsWith('---- BEGIN SSH2 PUBLIC KEY') || text.includes('-----BEGIN PUBLIC KEY-----')) {
+    if (/^(ssh-|ecdsa-|sk-)/.test(text) ||
+        text.startsWith('---- BEGIN SSH2 PUBLIC KEY') ||
+        text.includes('-----BEGIN PUBLIC KEY-----')) {
         return { ok: false, problem: 'public-key' };
     }
     const block = PEM_BLOCK.exec(text);
@@ -63612,7 +63618,9 @@ function parseInputs(get) {
     const privateKeyParameter = parameterName(get, 'private-key-parameter', true);
     const userParameter = parameterName(get, 'user-parameter', false);
     const hostKeyParameter = parameterName(get, 'host-key-parameter', false);
-    const user = userParameter ? '' : (0,inputs/* readString */.E3)(get, 'user', { required: true, pattern: USER_PATTERN, expected: USER_EXPECTED });
+    const user = userParameter
+        ? ''
+        : (0,inputs/* readString */.E3)(get, 'user', { required: true, pattern: USER_PATTERN, expected: USER_EXPECTED });
     const lines = (0,inputs/* readKeyValueLines */.ob)(get, 'parameters', {
         keyPattern: /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/,
         keyExpected: 'an output name (letters, digits, _ and -, starting with a letter or _)',
@@ -63652,7 +63660,13 @@ function parseInputs(get) {
 
 /** The job summary: where the target points and which parameters were read. Never a value. */
 function renderSummary(result, region) {
-    const target = markdownTable(['Host', 'User', 'Host key'], [[inlineCode(result.host), inlineCode(result.user), result.hostKeyFingerprints.map(inlineCode).join('<br>') || 'not pinned']]);
+    const target = markdownTable(['Host', 'User', 'Host key'], [
+        [
+            inlineCode(result.host),
+            inlineCode(result.user),
+            result.hostKeyFingerprints.map(inlineCode).join('<br>') || 'not pinned',
+        ],
+    ]);
     const params = markdownTable(['Role', 'Parameter', 'Type', 'Version'], result.parameters.map((p) => [
         escapeMarkdown(p.role),
         inlineCode(p.name),

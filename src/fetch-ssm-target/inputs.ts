@@ -25,7 +25,8 @@ export const FIXED_OUTPUTS = ['host', 'user', 'key-path', 'known-hosts-path'] as
 // SSM names: letters, digits and . - _ /, at most 2048 characters; hierarchies start with '/'.
 // A trailing `:N` or `:label` version selector is allowed, as GetParameters accepts it.
 const PARAMETER_NAME = /^\/?[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*(:[A-Za-z0-9_.-]+)?$/;
-const PARAMETER_EXPECTED = 'an SSM parameter name such as /myapp/prod/ssh-host (letters, digits, . - _ and /)';
+const PARAMETER_EXPECTED =
+  'an SSM parameter name such as /myapp/prod/ssh-host (letters, digits, . - _ and /)';
 
 function parameterName(get: InputSource, input: string, required: boolean): string {
   const value = readString(get, input, { required, pattern: PARAMETER_NAME, expected: PARAMETER_EXPECTED });
@@ -38,7 +39,9 @@ export function parseInputs(get: InputSource): Inputs {
   const privateKeyParameter = parameterName(get, 'private-key-parameter', true);
   const userParameter = parameterName(get, 'user-parameter', false);
   const hostKeyParameter = parameterName(get, 'host-key-parameter', false);
-  const user = userParameter ? '' : readString(get, 'user', { required: true, pattern: USER_PATTERN, expected: USER_EXPECTED });
+  const user = userParameter
+    ? ''
+    : readString(get, 'user', { required: true, pattern: USER_PATTERN, expected: USER_EXPECTED });
 
   const lines = readKeyValueLines(get, 'parameters', {
     keyPattern: /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/,
@@ -47,10 +50,16 @@ export function parseInputs(get: InputSource): Inputs {
   });
   for (const { key, value } of lines) {
     if ((FIXED_OUTPUTS as readonly string[]).includes(key.toLowerCase())) {
-      throw new InputError('parameters', `the name '${key}' is an output this action already sets; choose another name.`);
+      throw new InputError(
+        'parameters',
+        `the name '${key}' is an output this action already sets; choose another name.`,
+      );
     }
     if (!PARAMETER_NAME.test(value)) {
-      throw new InputError('parameters', `invalid parameter name '${value}' for '${key}'. Expected ${PARAMETER_EXPECTED}.`);
+      throw new InputError(
+        'parameters',
+        `invalid parameter name '${value}' for '${key}'. Expected ${PARAMETER_EXPECTED}.`,
+      );
     }
   }
   const optionalNames = readList(get, 'optional-parameters', { commas: true });

@@ -12,7 +12,9 @@ function fakeSsm(store: Record<string, { type: string; value: string }>) {
     calls.push(names);
     if (names.length > 10) throw new Error('more than 10 names');
     return {
-      parameters: names.filter((n) => store[n]).map((n) => ({ name: n, type: store[n]!.type, value: store[n]!.value, version: 1 })),
+      parameters: names
+        .filter((n) => store[n])
+        .map((n) => ({ name: n, type: store[n]!.type, value: store[n]!.value, version: 1 })),
       invalid: names.filter((n) => !store[n]),
     };
   };
@@ -48,10 +50,15 @@ test('SecureString values and always-secret names are masked before the call ret
     events.push('response');
     return out;
   };
-  const set = await readParameters(['/s', '/k', '/h'], getBatch, (v) => {
-    masked.push(v);
-    events.push('mask');
-  }, new Set(['/k']));
+  const set = await readParameters(
+    ['/s', '/k', '/h'],
+    getBatch,
+    (v) => {
+      masked.push(v);
+      events.push('mask');
+    },
+    new Set(['/k']),
+  );
   expect(masked.sort()).toEqual(['key-stored-as-string', 'top-secret']);
   expect(events).toEqual(['response', 'mask', 'mask']);
   expect(set.found.get('/h')?.value).toBe('host');

@@ -53,7 +53,9 @@ export async function run(): Promise<void> {
   );
 
   for (const [name, value] of Object.entries(result.outputs)) core.setOutput(name, value);
-  core.info(`Target: ${result.user}@${result.host} (${result.calls} GetParameters call${result.calls === 1 ? '' : 's'} in ${region})`);
+  core.info(
+    `Target: ${result.user}@${result.host} (${result.calls} GetParameters call${result.calls === 1 ? '' : 's'} in ${region})`,
+  );
   for (const f of result.hostKeyFingerprints) core.info(`Pinned host key: ${f}`);
   await appendSummary(renderSummary(result, region));
 }

@@ -5,7 +5,13 @@ import type { TargetResult } from './target.ts';
 export function renderSummary(result: TargetResult, region: string): string {
   const target = markdownTable(
     ['Host', 'User', 'Host key'],
-    [[inlineCode(result.host), inlineCode(result.user), result.hostKeyFingerprints.map(inlineCode).join('<br>') || 'not pinned']],
+    [
+      [
+        inlineCode(result.host),
+        inlineCode(result.user),
+        result.hostKeyFingerprints.map(inlineCode).join('<br>') || 'not pinned',
+      ],
+    ],
   );
   const params = markdownTable(
     ['Role', 'Parameter', 'Type', 'Version'],

@@ -40,7 +40,10 @@ function deps(overrides: Record<string, { type: string; value: string } | undefi
       region: 'us-east-1',
       writeFiles: async (files: { key: string; knownHosts?: string }) => {
         written.push(files);
-        return { keyPath: '/tmp/x/id_deploy', knownHostsPath: files.knownHosts ? '/tmp/x/known_hosts' : undefined };
+        return {
+          keyPath: '/tmp/x/id_deploy',
+          knownHostsPath: files.knownHosts ? '/tmp/x/known_hosts' : undefined,
+        };
       },
     },
   };
@@ -61,7 +64,11 @@ describe('fetchTarget', () => {
   test('full target: outputs, normalised key, known_hosts, extras, masking', async () => {
     const d = deps();
     const result = await fetchTarget(
-      inputs({ 'user-parameter': '/app/user', 'host-key-parameter': '/app/hostkey', parameters: 'db-url=/app/db\nport=/app/port' }),
+      inputs({
+        'user-parameter': '/app/user',
+        'host-key-parameter': '/app/hostkey',
+        parameters: 'db-url=/app/db\nport=/app/port',
+      }),
       d.deps,
     );
     expect(result.outputs).toEqual({
@@ -73,8 +80,12 @@ describe('fetchTarget', () => {
       port: '2222',
     });
     expect(d.written[0]!.key).toBe(privateKey);
-    expect(d.written[0]!.knownHosts).toBe(`203.0.113.10,[203.0.113.10]:* ${publicKey.split(' ').slice(0, 2).join(' ')}\n`);
-    expect(d.logger.masked).toEqual(expect.arrayContaining([store['/app/key']!.value, privateKey, 'postgres://secret']));
+    expect(d.written[0]!.knownHosts).toBe(
+      `203.0.113.10,[203.0.113.10]:* ${publicKey.split(' ').slice(0, 2).join(' ')}\n`,
+    );
+    expect(d.logger.masked).toEqual(
+      expect.arrayContaining([store['/app/key']!.value, privateKey, 'postgres://secret']),
+    );
     expect(d.logger.masked).not.toContain('203.0.113.10');
     expect(result.calls).toBe(1);
     expect(result.hostKeyFingerprints[0]).toMatch(/^ssh-ed25519 SHA256:/);
@@ -90,23 +101,34 @@ describe('fetchTarget', () => {
   test('every missing name is listed; optional ones are not', async () => {
     const d = deps();
     const call = fetchTarget(
-      inputs({ 'host-key-parameter': '/app/nohostkey', parameters: 'a=/app/missing-a\nb=/app/missing-b', 'optional-parameters': 'b' }),
+      inputs({
+        'host-key-parameter': '/app/nohostkey',
+        parameters: 'a=/app/missing-a\nb=/app/missing-b',
+        'optional-parameters': 'b',
+      }),
       d.deps,
     );
     await expect(call).rejects.toThrow(UserError);
-    await expect(call).rejects.toThrow('Missing SSM parameters in us-east-1: /app/nohostkey (host key), /app/missing-a (a).');
+    await expect(call).rejects.toThrow(
+      'Missing SSM parameters in us-east-1: /app/nohostkey (host key), /app/missing-a (a).',
+    );
     expect(d.written).toEqual([]);
   });
 
   test('optional missing parameter gives an empty output', async () => {
     const d = deps();
-    const result = await fetchTarget(inputs({ parameters: 'b=/app/missing-b', 'optional-parameters': 'b' }), d.deps);
+    const result = await fetchTarget(
+      inputs({ parameters: 'b=/app/missing-b', 'optional-parameters': 'b' }),
+      d.deps,
+    );
     expect(result.outputs.b).toBe('');
   });
 
   test('all missing hints at the region', async () => {
     const d = deps({ '/app/host': undefined, '/app/key': undefined });
-    await expect(fetchTarget(inputs(), d.deps)).rejects.toThrow(/None of the 2 parameters exist in us-east-1: check that aws-region/);
+    await expect(fetchTarget(inputs(), d.deps)).rejects.toThrow(
+      /None of the 2 parameters exist in us-east-1: check that aws-region/,
+    );
   });
 
   test.each([
@@ -134,7 +156,9 @@ describe('fetchTarget', () => {
     ['/app/hostkey', { type: 'String', value: 'garbage' }, 'line 1 is not a host public key'],
   ])('bad value in %s is refused', async (name, value, message) => {
     const d = deps({ [name]: value });
-    await expect(fetchTarget(inputs({ 'user-parameter': '/app/user', 'host-key-parameter': '/app/hostkey' }), d.deps)).rejects.toThrow(message);
+    await expect(
+      fetchTarget(inputs({ 'user-parameter': '/app/user', 'host-key-parameter': '/app/hostkey' }), d.deps),
+    ).rejects.toThrow(message);
     expect(d.written).toEqual([]);
   });
 });

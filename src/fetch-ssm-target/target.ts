@@ -18,7 +18,10 @@ export interface TargetDeps {
   getBatch: GetParametersBatch;
   logger: Logger;
   /** Writes the key and known_hosts files; returns their paths. */
-  writeFiles(files: { key: string; knownHosts?: string }): Promise<{ keyPath: string; knownHostsPath?: string }>;
+  writeFiles(files: {
+    key: string;
+    knownHosts?: string;
+  }): Promise<{ keyPath: string; knownHostsPath?: string }>;
   region: string;
 }
 
@@ -38,7 +41,8 @@ export async function fetchTarget(inputs: Inputs, deps: TargetDeps): Promise<Tar
     { role: 'private key', name: inputs.privateKeyParameter, optional: false },
   ];
   if (inputs.userParameter) roles.push({ role: 'user', name: inputs.userParameter, optional: false });
-  if (inputs.hostKeyParameter) roles.push({ role: 'host key', name: inputs.hostKeyParameter, optional: false });
+  if (inputs.hostKeyParameter)
+    roles.push({ role: 'host key', name: inputs.hostKeyParameter, optional: false });
   for (const e of inputs.extra) roles.push({ role: e.output, name: e.name, optional: e.optional });
 
   // The private key is masked even if someone stored it as a plain String.
@@ -54,21 +58,30 @@ export async function fetchTarget(inputs: Inputs, deps: TargetDeps): Promise<Tar
 
   const keyParam = set.found.get(inputs.privateKeyParameter)!;
   if (keyParam.type !== 'SecureString') {
-    logger.warning(`The private key parameter ${inputs.privateKeyParameter} is a ${keyParam.type}; store it as a SecureString so it is encrypted at rest.`);
+    logger.warning(
+      `The private key parameter ${inputs.privateKeyParameter} is a ${keyParam.type}; store it as a SecureString so it is encrypted at rest.`,
+    );
   }
   const key = normalisePrivateKey(keyParam.value);
-  if (!key.ok) throw new UserError(`The parameter ${inputs.privateKeyParameter} (private-key-parameter) ${describeKeyProblem(key.problem)}.`);
+  if (!key.ok)
+    throw new UserError(
+      `The parameter ${inputs.privateKeyParameter} (private-key-parameter) ${describeKeyProblem(key.problem)}.`,
+    );
   if (key.key !== keyParam.value) logger.mask(key.key);
 
   const host = parseHost(value(inputs.hostParameter));
   if (!host) {
-    throw new UserError(`The parameter ${inputs.hostParameter} (host-parameter) does not hold a host. Expected ${HOST_EXPECTED}.`);
+    throw new UserError(
+      `The parameter ${inputs.hostParameter} (host-parameter) does not hold a host. Expected ${HOST_EXPECTED}.`,
+    );
   }
   let user = inputs.user;
   if (inputs.userParameter) {
     user = value(inputs.userParameter).trim();
     if (!USER_PATTERN.test(user)) {
-      throw new UserError(`The parameter ${inputs.userParameter} (user-parameter) does not hold a user name. Expected ${USER_EXPECTED}.`);
+      throw new UserError(
+        `The parameter ${inputs.userParameter} (user-parameter) does not hold a user name. Expected ${USER_EXPECTED}.`,
+      );
     }
   }
 
@@ -79,13 +92,18 @@ export async function fetchTarget(inputs: Inputs, deps: TargetDeps): Promise<Tar
     try {
       keys = parseHostKeys(value(inputs.hostKeyParameter));
     } catch (error) {
-      throw new UserError(`The parameter ${inputs.hostKeyParameter} (host-key-parameter): ${(error as Error).message}.`);
+      throw new UserError(
+        `The parameter ${inputs.hostKeyParameter} (host-key-parameter): ${(error as Error).message}.`,
+      );
     }
-    if (keys.length === 0) throw new UserError(`The parameter ${inputs.hostKeyParameter} (host-key-parameter) holds no host key.`);
+    if (keys.length === 0)
+      throw new UserError(`The parameter ${inputs.hostKeyParameter} (host-key-parameter) holds no host key.`);
     knownHosts = knownHostsLines(host, keys);
     hostKeyFingerprints = keys.map((k) => `${k.type} ${fingerprint(k.blob)}`);
   } else {
-    logger.info('No host-key-parameter given: no known_hosts file is written; the next step must pin the host key itself.');
+    logger.info(
+      'No host-key-parameter given: no known_hosts file is written; the next step must pin the host key itself.',
+    );
   }
 
   const files = await deps.writeFiles(knownHosts ? { key: key.key, knownHosts } : { key: key.key });
@@ -115,7 +133,11 @@ export async function fetchTarget(inputs: Inputs, deps: TargetDeps): Promise<Tar
   };
 }
 
-function checkMissing(roles: ReadonlyArray<{ role: string; name: string; optional: boolean }>, set: ParameterSet, region: string): void {
+function checkMissing(
+  roles: ReadonlyArray<{ role: string; name: string; optional: boolean }>,
+  set: ParameterSet,
+  region: string,
+): void {
   const missing = roles.filter((r) => !r.optional && set.missing.includes(r.name));
   if (missing.length === 0) return;
   const list = missing.map((r) => `${r.name} (${r.role})`).join(', ');

@@ -11,10 +11,14 @@ describe('resolveRegion', () => {
     expect(resolveRegion('', { AWS_DEFAULT_REGION: 'ap-southeast-2' })).toBe('ap-southeast-2');
   });
   test('none names the input and configure-aws-credentials', () => {
-    expect(() => resolveRegion('', {})).toThrow(/Input 'aws-region': no region given.*configure-aws-credentials/);
+    expect(() => resolveRegion('', {})).toThrow(
+      /Input 'aws-region': no region given.*configure-aws-credentials/,
+    );
   });
   test('a malformed region names where it came from', () => {
-    expect(() => resolveRegion('us east', {})).toThrow("Input 'aws-region': invalid region 'us east' (from input)");
+    expect(() => resolveRegion('us east', {})).toThrow(
+      "Input 'aws-region': invalid region 'us east' (from input)",
+    );
     expect(() => resolveRegion('', { AWS_REGION: 'nowhere' })).toThrow('(from AWS_REGION)');
   });
 });
@@ -29,11 +33,18 @@ test('client config sets timeouts and retries explicitly', () => {
 });
 
 describe('explainAwsError', () => {
-  const err = (name: string, message = 'm', extra: object = {}) => Object.assign(new Error(message), { name, ...extra });
+  const err = (name: string, message = 'm', extra: object = {}) =>
+    Object.assign(new Error(message), { name, ...extra });
   test.each([
-    [err('CredentialsProviderError', 'Could not load credentials from any providers'), /No AWS credentials.*configure-aws-credentials/],
+    [
+      err('CredentialsProviderError', 'Could not load credentials from any providers'),
+      /No AWS credentials.*configure-aws-credentials/,
+    ],
     [err('AccessDeniedException', 'not authorized'), /Access denied reading x in us-east-1: not authorized/],
-    [err('ThrottlingException', 'Rate exceeded', { $metadata: { attempts: 5 } }), /AWS throttled reading x in us-east-1 after 5 attempts/],
+    [
+      err('ThrottlingException', 'Rate exceeded', { $metadata: { attempts: 5 } }),
+      /AWS throttled reading x in us-east-1 after 5 attempts/,
+    ],
     [err('UnrecognizedClientException', 'bad token'), /rejected the credentials/],
     [err('Error', 'connect ECONNREFUSED 127.0.0.1:1'), /Could not reach AWS.*aws-region/],
   ])('%p becomes a user error', (error, message) => {

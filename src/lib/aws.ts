@@ -26,7 +26,10 @@ export function resolveRegion(input: string, env: NodeJS.ProcessEnv = process.en
   }
   if (!REGION_PATTERN.test(region)) {
     const source = fromInput ? 'input' : 'AWS_REGION';
-    throw new InputError('aws-region', `invalid region '${region}' (from ${source}). Expected a region code such as us-east-1.`);
+    throw new InputError(
+      'aws-region',
+      `invalid region '${region}' (from ${source}). Expected a region code such as us-east-1.`,
+    );
   }
   return region;
 }
@@ -105,12 +108,21 @@ export function explainAwsError(error: unknown, what: string, region: string): E
     );
   }
   if (info.name === 'AccessDeniedException' || info.name === 'AccessDenied' || info.status === 403) {
-    return new UserError(`Access denied ${what} ${where}: ${info.message} Check the role's IAM policy for this action and resource.`, {
+    return new UserError(
+      `Access denied ${what} ${where}: ${info.message} Check the role's IAM policy for this action and resource.`,
+      {
+        cause: error,
+      },
+    );
+  }
+  if (
+    info.name === 'UnrecognizedClientException' ||
+    info.name === 'InvalidSignatureException' ||
+    info.name === 'ExpiredTokenException'
+  ) {
+    return new UserError(`AWS rejected the credentials ${what} ${where} (${info.name}): ${info.message}`, {
       cause: error,
     });
-  }
-  if (info.name === 'UnrecognizedClientException' || info.name === 'InvalidSignatureException' || info.name === 'ExpiredTokenException') {
-    return new UserError(`AWS rejected the credentials ${what} ${where} (${info.name}): ${info.message}`, { cause: error });
   }
   if (isThrottling(error)) {
     return new UserError(
@@ -118,12 +130,22 @@ export function explainAwsError(error: unknown, what: string, region: string): E
       { cause: error },
     );
   }
-  if (/ECONNREFUSED|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|TimeoutError|socket hang up/i.test(`${info.name} ${info.message}`)) {
-    return new UserError(`Could not reach AWS ${what} ${where} (${info.name}: ${info.message}). Check aws-region and any AWS_ENDPOINT_URL settings.`, {
-      cause: error,
-    });
+  if (
+    /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|TimeoutError|socket hang up/i.test(
+      `${info.name} ${info.message}`,
+    )
+  ) {
+    return new UserError(
+      `Could not reach AWS ${what} ${where} (${info.name}: ${info.message}). Check aws-region and any AWS_ENDPOINT_URL settings.`,
+      {
+        cause: error,
+      },
+    );
   }
-  return new Error(`AWS error ${what} ${where}: ${info.name}: ${info.message}${info.requestId ? ` (request id ${info.requestId})` : ''}`, {
-    cause: error,
-  });
+  return new Error(
+    `AWS error ${what} ${where}: ${info.name}: ${info.message}${info.requestId ? ` (request id ${info.requestId})` : ''}`,
+    {
+      cause: error,
+    },
+  );
 }

@@ -1,5 +1,13 @@
 import { describe, expect, test } from '@jest/globals';
-import { InputError, readBoolean, readChoice, readKeyValueLines, readList, readNumber, readString } from './inputs.ts';
+import {
+  InputError,
+  readBoolean,
+  readChoice,
+  readKeyValueLines,
+  readList,
+  readNumber,
+  readString,
+} from './inputs.ts';
 
 const from = (values: Record<string, string>) => (name: string) => values[name] ?? '';
 
@@ -8,10 +16,13 @@ describe('readString', () => {
     expect(readString(from({ a: '  x ' }), 'a')).toBe('x');
   });
   test('required and empty names the input', () => {
-    expect(() => readString(from({}), 'host-parameter', { required: true })).toThrow("Input 'host-parameter': is required.");
+    expect(() => readString(from({}), 'host-parameter', { required: true })).toThrow(
+      "Input 'host-parameter': is required.",
+    );
   });
   test('pattern mismatch names the input and the expected form', () => {
-    const call = () => readString(from({ svc: 'a;b' }), 'svc', { pattern: /^[a-z]+$/, expected: 'a unit name' });
+    const call = () =>
+      readString(from({ svc: 'a;b' }), 'svc', { pattern: /^[a-z]+$/, expected: 'a unit name' });
     expect(call).toThrow(InputError);
     expect(call).toThrow("Input 'svc': invalid value 'a;b'. Expected a unit name.");
   });
@@ -28,7 +39,9 @@ describe('readBoolean', () => {
     expect(readBoolean(from({ b: raw }), 'b', true)).toBe(want);
   });
   test('rejects other words', () => {
-    expect(() => readBoolean(from({ force: 'maybe' }), 'force', false)).toThrow("Input 'force': invalid value 'maybe'. Expected true or false.");
+    expect(() => readBoolean(from({ force: 'maybe' }), 'force', false)).toThrow(
+      "Input 'force': invalid value 'maybe'. Expected true or false.",
+    );
   });
 });
 
@@ -36,13 +49,17 @@ describe('readNumber', () => {
   test('default when empty', () => expect(readNumber(from({}), 'n', 5)).toBe(5));
   test('parses in range', () => expect(readNumber(from({ n: '7' }), 'n', 5, { min: 1, max: 10 })).toBe(7));
   test.each(['0', '11', '1.5', 'abc', '1e3'])('rejects %p', (raw) => {
-    expect(() => readNumber(from({ n: raw }), 'n', 5, { min: 1, max: 10 })).toThrow(/Input 'n': invalid value .* Expected a whole number >= 1 and <= 10\./);
+    expect(() => readNumber(from({ n: raw }), 'n', 5, { min: 1, max: 10 })).toThrow(
+      /Input 'n': invalid value .* Expected a whole number >= 1 and <= 10\./,
+    );
   });
 });
 
 test('readChoice accepts listed values only', () => {
   expect(readChoice(from({ t: 'SSM' }), 't', ['ssh', 'ssm'] as const, 'ssh')).toBe('ssm');
-  expect(() => readChoice(from({ t: 'ftp' }), 't', ['ssh', 'ssm'] as const, 'ssh')).toThrow('Expected one of: ssh, ssm.');
+  expect(() => readChoice(from({ t: 'ftp' }), 't', ['ssh', 'ssm'] as const, 'ssh')).toThrow(
+    'Expected one of: ssh, ssm.',
+  );
 });
 
 test('readList drops blanks and comments, splits commas when asked', () => {

@@ -29,7 +29,10 @@ export function readString(get: InputSource, name: string, opts: StringOptions =
     return '';
   }
   if (opts.pattern && !opts.pattern.test(value)) {
-    throw new InputError(name, `invalid value ${quote(value)}. Expected ${opts.expected ?? `a value matching ${String(opts.pattern)}`}.`);
+    throw new InputError(
+      name,
+      `invalid value ${quote(value)}. Expected ${opts.expected ?? `a value matching ${String(opts.pattern)}`}.`,
+    );
   }
   return value;
 }
@@ -49,7 +52,12 @@ export interface NumberOptions {
   unit?: string;
 }
 
-export function readNumber(get: InputSource, name: string, fallback: number, opts: NumberOptions = {}): number {
+export function readNumber(
+  get: InputSource,
+  name: string,
+  fallback: number,
+  opts: NumberOptions = {},
+): number {
   const raw = get(name).trim();
   if (!raw) return fallback;
   const value = Number(raw);
@@ -71,11 +79,17 @@ export function readNumber(get: InputSource, name: string, fallback: number, opt
   return value;
 }
 
-export function readChoice<T extends string>(get: InputSource, name: string, choices: readonly T[], fallback: T): T {
+export function readChoice<T extends string>(
+  get: InputSource,
+  name: string,
+  choices: readonly T[],
+  fallback: T,
+): T {
   const value = get(name).trim();
   if (!value) return fallback;
   const match = choices.find((c) => c === value.toLowerCase());
-  if (!match) throw new InputError(name, `invalid value ${quote(value)}. Expected one of: ${choices.join(', ')}.`);
+  if (!match)
+    throw new InputError(name, `invalid value ${quote(value)}. Expected one of: ${choices.join(', ')}.`);
   return match;
 }
 
@@ -101,7 +115,10 @@ export function readKeyValueLines(
     const key = line.slice(0, eq).trim();
     const value = line.slice(eq + 1).trim();
     if (!keyPattern.test(key)) {
-      throw new InputError(name, `invalid name ${quote(key)}. Expected ${opts.keyExpected ?? `a name matching ${String(keyPattern)}`}.`);
+      throw new InputError(
+        name,
+        `invalid name ${quote(key)}. Expected ${opts.keyExpected ?? `a name matching ${String(keyPattern)}`}.`,
+      );
     }
     if (!value) throw new InputError(name, `line ${quote(line)} has no value. Expected ${form}.`);
     const folded = key.toLowerCase();

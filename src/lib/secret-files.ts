@@ -10,7 +10,11 @@ import { loadPaths, savePaths, type StateStore } from './state.ts';
  */
 const STATE_NAME = 'secret-dirs';
 
-export async function createSecretDir(state: StateStore, prefix: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+export async function createSecretDir(
+  state: StateStore,
+  prefix: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string> {
   const dir = join(env.RUNNER_TEMP || tmpdir(), `${prefix}-${randomUUID()}`);
   savePaths(state, STATE_NAME, [...loadPaths(state, STATE_NAME), dir]);
   await mkdir(dir, { mode: 0o700 });

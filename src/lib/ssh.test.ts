@@ -52,15 +52,23 @@ describe('parseHost', () => {
     ['[2001:db8::1]', '2001:db8::1'],
     ['localhost', 'localhost'],
   ])('%p is a host', (raw, want) => expect(parseHost(raw)).toBe(want));
-  test.each(['', '300.1.1.1', 'a b', 'host;rm -rf /', '-lead.example.com', 'x'.repeat(64) + '.com', 'ssh://h'])('%p is not', (raw) =>
-    expect(parseHost(raw)).toBeUndefined(),
-  );
+  test.each([
+    '',
+    '300.1.1.1',
+    'a b',
+    'host;rm -rf /',
+    '-lead.example.com',
+    'x'.repeat(64) + '.com',
+    'ssh://h',
+  ])('%p is not', (raw) => expect(parseHost(raw)).toBeUndefined());
 });
 
 describe('host keys', () => {
   const [type, blob] = ed.pub.trim().split(' ') as [string, string];
   test('parses ssh-keyscan lines, bare keys and comments', () => {
-    const keys = parseHostKeys(`# 127.0.0.1:22 SSH-2.0-OpenSSH_9.2\n[127.0.0.1]:2222 ${type} ${blob}\n${type} ${blob} comment\n`);
+    const keys = parseHostKeys(
+      `# 127.0.0.1:22 SSH-2.0-OpenSSH_9.2\n[127.0.0.1]:2222 ${type} ${blob}\n${type} ${blob} comment\n`,
+    );
     expect(keys).toEqual([
       { type, blob },
       { type, blob },
@@ -73,7 +81,9 @@ describe('host keys', () => {
     expect(() => parseHostKeys(`ssh-rsa ${blob}`)).toThrow(/not a valid ssh-rsa public key/);
   });
   test('known_hosts lines pin the key to the host on every port', () => {
-    expect(knownHostsLines('203.0.113.10', [{ type, blob }])).toBe(`203.0.113.10,[203.0.113.10]:* ${type} ${blob}\n`);
+    expect(knownHostsLines('203.0.113.10', [{ type, blob }])).toBe(
+      `203.0.113.10,[203.0.113.10]:* ${type} ${blob}\n`,
+    );
   });
   test('fingerprint matches ssh-keygen -l', () => {
     const line = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', join(dir, 'ed.pub')]).toString();

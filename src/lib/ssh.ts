@@ -22,10 +22,12 @@ export function parseHost(raw: string): string | undefined {
   return name;
 }
 
-export const HOST_EXPECTED = 'an IPv4 address, an IPv6 address or a DNS name (e.g. 203.0.113.10 or ec2-203-0-113-10.compute-1.amazonaws.com)';
+export const HOST_EXPECTED =
+  'an IPv4 address, an IPv6 address or a DNS name (e.g. 203.0.113.10 or ec2-203-0-113-10.compute-1.amazonaws.com)';
 
 export const USER_PATTERN = /^[a-z_][a-z0-9_-]{0,31}$/;
-export const USER_EXPECTED = 'a Linux user name (lower-case letters, digits, _ and -, at most 32 characters), e.g. ec2-user';
+export const USER_EXPECTED =
+  'a Linux user name (lower-case letters, digits, _ and -, at most 32 characters), e.g. ec2-user';
 
 export type KeyProblem = 'empty' | 'public-key' | 'encrypted' | 'unrecognised';
 
@@ -42,14 +44,19 @@ export function normalisePrivateKey(raw: string): NormalisedKey {
   let text = raw.replace(/\r\n?/g, '\n').trim();
   if (!text) return { ok: false, problem: 'empty' };
   if (!text.includes('\n') && text.includes('\\n')) text = text.replace(/\\n/g, '\n').trim();
-  if (/^(ssh-|ecdsa-|sk-)/.test(text) || text.startsWith('---- BEGIN SSH2 PUBLIC KEY') || text.includes('-----BEGIN PUBLIC KEY-----')) {
+  if (
+    /^(ssh-|ecdsa-|sk-)/.test(text) ||
+    text.startsWith('---- BEGIN SSH2 PUBLIC KEY') ||
+    text.includes('-----BEGIN PUBLIC KEY-----')
+  ) {
     return { ok: false, problem: 'public-key' };
   }
   const block = PEM_BLOCK.exec(text);
   if (!block) return { ok: false, problem: 'unrecognised' };
   const label = block[1]!;
   const body = block[2]!;
-  if (label === 'ENCRYPTED PRIVATE KEY' || /^Proc-Type:\s*4,ENCRYPTED/m.test(body)) return { ok: false, problem: 'encrypted' };
+  if (label === 'ENCRYPTED PRIVATE KEY' || /^Proc-Type:\s*4,ENCRYPTED/m.test(body))
+    return { ok: false, problem: 'encrypted' };
   if (label === 'OPENSSH PRIVATE KEY') {
     const cipher = openSshCipher(body);
     if (cipher === undefined) return { ok: false, problem: 'unrecognised' };
@@ -103,7 +110,8 @@ export interface HostKey {
   blob: string;
 }
 
-const KEY_TYPE = /^(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com)(-cert-v01@openssh\.com)?$/;
+const KEY_TYPE =
+  /^(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com)(-cert-v01@openssh\.com)?$/;
 
 /**
  * Parses host public keys as `ssh-keyscan` prints them (`host type base64`), or bare
@@ -116,10 +124,13 @@ export function parseHostKeys(text: string): HostKey[] {
     if (!line || line.startsWith('#')) continue;
     const tokens = line.split(/\s+/);
     let marker: HostKey['marker'];
-    if (tokens[0] === '@cert-authority' || tokens[0] === '@revoked') marker = tokens.shift() as HostKey['marker'];
+    if (tokens[0] === '@cert-authority' || tokens[0] === '@revoked')
+      marker = tokens.shift() as HostKey['marker'];
     const at = tokens.findIndex((t) => KEY_TYPE.test(t));
     if (at < 0 || at > 1 || !tokens[at + 1]) {
-      throw new UserError(`line ${index + 1} is not a host public key (expected "[host] ssh-ed25519 AAAA...", as ssh-keyscan prints it)`);
+      throw new UserError(
+        `line ${index + 1} is not a host public key (expected "[host] ssh-ed25519 AAAA...", as ssh-keyscan prints it)`,
+      );
     }
     const type = tokens[at]!;
     const blob = tokens[at + 1]!;

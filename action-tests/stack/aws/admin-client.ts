@@ -1,0 +1,106 @@
+// Typed client for the emulator's `/__admin/...` routes, for tests in another process than the
+// server (jest workers, the e2e runner). In the server's own process the handle returned by
+// `startAwsServer` has the same methods.
+import type { CallFilter, CallRecord, DenyRule, DenyState, FaultRule, FaultState } from './server.ts';
+import type { PutParameterInput } from './ssm.ts';
+
+export interface AdminParameter {
+  Region: string;
+  Name: string;
+  Type: string;
+  Value: string;
+  Version: number;
+  /** Epoch seconds. */
+  LastModifiedDate: number;
+  ARN: string;
+  DataType: string;
+  Tier: string;
+}
+
+export class AdminError extends Error {
+  readonly status: number;
+  readonly body: unknown;
+  constructor(status: number, body: unknown, route: string) {
+    super(`${route} -> HTTP ${status}: ${JSON.stringify(body)}`);
+    this.status = status;
+    this.body = body;
+  }
+}
+
+export interface AwsAdminClient {
+  health(): Promise<{ ok: boolean; accountId: string; services: string[] }>;
+  reset(): Promise<void>;
+  calls(filter?: CallFilter): Promise<CallRecord[]>;
+  clearCalls(): Promise<number>;
+  addFault(rule: FaultRule): Promise<FaultState>;
+  faults(): Promise<FaultState[]>;
+  clearFaults(): Promise<void>;
+  forbid(rule: DenyRule): Promise<DenyState>;
+  forbidden(): Promise<DenyState[]>;
+  clearForbidden(): Promise<void>;
+  ssm: {
+    /** Create/overwrite parameters directly (Type defaults to String, Overwrite to true). */
+    put(
+      region: string,
+      parameters: (Omit<PutParameterInput, 'Type'> & { Type?: string })[],
+    ): Promise<{ Name: string; Version: number; Tier: string }[]>;
+    /** Current versions with plaintext values; all regions when `region` is omitted. */
+    list(region?: string): Promise<AdminParameter[]>;
+    clear(region?: string): Promise<void>;
+  };
+}
+
+export function awsAdmin(baseUrl: string): AwsAdminClient {
+  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await fetch(new URL(path, baseUrl), {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    const parsed: unknown = text === '' ? null : JSON.parse(text);
+    if (!res.ok) throw new AdminError(res.status, parsed, `${method} ${path}`);
+    return parsed as T;
+  }
+  const qs = (params: Record<string, string | undefined>): string => {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(params)) if (v !== undefined) q.set(k, v);
+    const s = q.toString();
+    return s === '' ? '' : `?${s}`;
+  };
+  return {
+    health: () => call('GET', '/__admin/health'),
+    reset: async () => {
+      await call('POST', '/__admin/reset');
+    },
+    calls: async (filter = {}) =>
+      (await call<{ calls: CallRecord[] }>('GET', `/__admin/calls${qs({ ...filter })}`)).calls,
+    clearCalls: async () => (await call<{ cleared: number }>('DELETE', '/__admin/calls')).cleared,
+    addFault: (rule) => call('POST', '/__admin/faults', rule),
+    faults: async () => (await call<{ faults: FaultState[] }>('GET', '/__admin/faults')).faults,
+    clearFaults: async () => {
+      await call('DELETE', '/__admin/faults');
+    },
+    forbid: (rule) => call('POST', '/__admin/forbidden', rule),
+    forbidden: async () => (await call<{ rules: DenyState[] }>('GET', '/__admin/forbidden')).rules,
+    clearForbidden: async () => {
+      await call('DELETE', '/__admin/forbidden');
+    },
+    ssm: {
+      put: async (region, parameters) =>
+        (
+          await call<{ results: { Name: string; Version: number; Tier: string }[] }>(
+            'POST',
+            '/__admin/ssm/parameters',
+            { region, parameters },
+          )
+        ).results,
+      list: async (region) =>
+        (await call<{ parameters: AdminParameter[] }>('GET', `/__admin/ssm/parameters${qs({ region })}`))
+          .parameters,
+      clear: async (region) => {
+        await call('DELETE', `/__admin/ssm/parameters${qs({ region })}`);
+      },
+    },
+  };
+}

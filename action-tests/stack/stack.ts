@@ -1,0 +1,137 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createSsmService, seedParameters, startAwsServer } from './aws/index.ts';
+import { type ApiService, installApiService, stopService } from './api-service.ts';
+import { startSshHost } from './ssh-host.ts';
+import { freePort } from './util.ts';
+
+/**
+ * The sample stack: everything the actions talk to, on loopback. Its description is written to
+ * `<dir>/stack.json` (the `SAMPLE_STACK_FILE` the runner's stand-ins and the tests read).
+ */
+export interface StackInfo {
+  dir: string;
+  pid: number;
+  region: string;
+  accountId: string;
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string };
+  endpoints: Record<string, string>;
+  /** Base URL of the emulator's /__admin routes. */
+  adminUrl: string;
+  ssh: {
+    host: string;
+    port: number;
+    user: string;
+    hostKeys: string;
+    privateKeyPath: string;
+    knownHostsPath: string;
+    logPath: string;
+  };
+  api: ApiService;
+  /** The SSM parameters the product's Terraform would create (`infra/`). */
+  parameters: {
+    prefix: string;
+    host: string;
+    user: string;
+    privateKey: string;
+    hostKey: string;
+    port: string;
+  };
+}
+
+export const REGION = 'us-east-1';
+export const ACCOUNT_ID = '123456789012';
+export const PREFIX = '/sample/prod';
+
+export interface RunningStack {
+  info: StackInfo;
+  file: string;
+  stop(): Promise<void>;
+}
+
+export async function startStack(dir: string): Promise<RunningStack> {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  const stops: Array<() => Promise<void> | void> = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s();
+  };
+  try {
+    const credentials = {
+      accessKeyId: `ASIA${randomBytes(8).toString('hex').toUpperCase()}`,
+      secretAccessKey: randomBytes(30).toString('base64'),
+      sessionToken: randomBytes(48).toString('base64'),
+    };
+    const aws = await startAwsServer({
+      accountId: ACCOUNT_ID,
+      credentials,
+      services: [createSsmService({ accountId: ACCOUNT_ID })],
+    });
+    stops.push(() => aws.close());
+
+    const ssh = await startSshHost(join(dir, 'ssh'));
+    stops.push(() => ssh.stop());
+
+    // The API service is machine-wide (a unit file, /opt/app): SAMPLE_STACK_SUFFIX lets two checkouts
+    // on one machine run their stacks side by side without stopping each other's service.
+    const suffix = process.env.SAMPLE_STACK_SUFFIX ?? '';
+    if (!/^(-[a-z0-9]+)?$/.test(suffix))
+      throw new Error(`SAMPLE_STACK_SUFFIX must look like -name, got '${suffix}'`);
+    const api = installApiService({
+      service: `sample-api${suffix}`,
+      appDir: `/opt/app${suffix}`,
+      port: await freePort(),
+      user: ssh.user,
+    });
+    stops.push(() => stopService(api.service));
+
+    const parameters = {
+      prefix: PREFIX,
+      host: `${PREFIX}/ssh-host`,
+      user: `${PREFIX}/ssh-user`,
+      privateKey: `${PREFIX}/ssh-private-key`,
+      hostKey: `${PREFIX}/ssh-host-key`,
+      port: `${PREFIX}/ssh-port`,
+    };
+    await seedParameters(aws.url, credentials, REGION, [
+      { Name: parameters.host, Value: ssh.host },
+      { Name: parameters.user, Value: ssh.user },
+      { Name: parameters.privateKey, Value: readFileSync(ssh.privateKeyPath, 'utf8'), Type: 'SecureString' },
+      { Name: parameters.hostKey, Value: ssh.hostKeys },
+      { Name: parameters.port, Value: String(ssh.port) },
+    ]);
+    aws.clearCalls();
+
+    const info: StackInfo = {
+      dir,
+      pid: process.pid,
+      region: REGION,
+      accountId: ACCOUNT_ID,
+      credentials,
+      endpoints: { ssm: aws.url },
+      adminUrl: aws.url,
+      ssh: {
+        host: ssh.host,
+        port: ssh.port,
+        user: ssh.user,
+        hostKeys: ssh.hostKeys,
+        privateKeyPath: ssh.privateKeyPath,
+        knownHostsPath: ssh.knownHostsPath,
+        logPath: ssh.logPath,
+      },
+      api,
+      parameters,
+    };
+    const file = join(dir, 'stack.json');
+    writeFileSync(file, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
+    return { info, file, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+export function readStack(file: string): StackInfo {
+  return JSON.parse(readFileSync(file, 'utf8')) as StackInfo;
+}
