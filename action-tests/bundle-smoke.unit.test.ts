@@ -51,3 +51,41 @@ describe.each(actions)('bundle of %s', (name) => {
     expect(readFileSync(files.GITHUB_OUTPUT!, 'utf8')).toBe('');
   });
 });
+
+/** Runs a bundle with the given inputs (others at their action.yml defaults); returns its stdout. */
+function runBundle(name: string, given: Record<string, string>): { status: number | null; stdout: string } {
+  const meta = parse(readFileSync(join(ROOT, 'actions', name, 'action.yml'), 'utf8')) as ActionYml;
+  const temp = mkdtempSync(join(tmpdir(), `smoke-${name}-`));
+  const files = Object.fromEntries(
+    ['GITHUB_OUTPUT', 'GITHUB_STATE', 'GITHUB_ENV', 'GITHUB_PATH', 'GITHUB_STEP_SUMMARY'].map((k) => {
+      const path = join(temp, k.toLowerCase());
+      writeFileSync(path, '');
+      return [k, path];
+    }),
+  );
+  const inputs: Record<string, string> = {};
+  for (const [input, spec] of Object.entries(meta.inputs ?? {})) {
+    inputs[`INPUT_${input.toUpperCase()}`] = given[input] ?? spec.default ?? '';
+  }
+  const run = spawnSync(NODE, [resolve(ROOT, 'actions', name, meta.runs.main)], {
+    env: { PATH: process.env.PATH, RUNNER_TEMP: temp, GITHUB_WORKSPACE: temp, ...files, ...inputs },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  return { status: run.status, stdout: run.stdout + run.stderr };
+}
+
+describe('bundle of deploy-jar-ec2', () => {
+  const ok = { jar: 'app.jar', host: '127.0.0.1', service: 'my-api', 'known-hosts-path': '/tmp/kh' };
+  test.each([
+    [{ ...ok, service: 'my-api;reboot' }, "::error::Input 'service': invalid value 'my-api;reboot'"],
+    [{ ...ok, 'app-dir': '/opt/$(id)' }, "::error::Input 'app-dir': invalid value"],
+    [{ ...ok, 'known-hosts-path': '' }, "::error::Input 'known-hosts-path': no host key is pinned"],
+    [{ ...ok }, "::error::Input 'jar': 'app.jar' matches no file"],
+  ])('%p fails cleanly', (given, message) => {
+    const run = runBundle('deploy-jar-ec2', given);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain(message);
+    expect(run.stdout).not.toMatch(/\n\s+at /);
+  });
+});

@@ -28,11 +28,11 @@ function output(result: JobResult, stepId: string, name: string): string {
 
 const DEMOS: Demo[] = [
   {
-    title: 'Push to main: fetch the API host target from SSM and log in over SSH',
+    title: 'Push to main: fetch the API host target from SSM, build the jar, deploy it with deploy-jar-ec2',
     workflow: '.github/workflows/deploy.yml',
     job: 'api',
     event: 'push',
-    check(result, stack) {
+    async check(result, stack) {
       const host = output(result, 'target', 'host');
       const user = output(result, 'target', 'user');
       const keyPath = output(result, 'target', 'key-path');
@@ -43,11 +43,21 @@ const DEMOS: Demo[] = [
       if (!/logged in to .* as deploy/.test(result.log)) throw new Error('no SSH login line in the job log');
       const keyLine = execFileSync('sed', ['-n', '2p', stack.ssh.privateKeyPath]).toString().trim();
       if (result.log.includes(keyLine)) throw new Error('a line of the private key reached the job log');
+      // deploy-jar-ec2: the jar built from this commit is what the host's /health now reports.
+      const status = output(result, 'deploy', 'status');
+      const release = output(result, 'deploy', 'release-id');
+      const built = /build\/libs\/api-([0-9a-f]{12})\.jar/.exec(result.log)?.[1];
+      if (status !== 'deployed' || !release) throw new Error(`deploy-jar-ec2 ended '${status}'`);
+      const health = (await (await fetch(stack.api.healthUrl)).json()) as { version?: string };
+      if (!built || health.version !== built)
+        throw new Error(`GET /health answers version '${health.version}', expected the built '${built}'`);
       return [
         `target fetched from SSM: ${user}@${host} (port ${output(result, 'target', 'ssh-port')})`,
         `key file written under RUNNER_TEMP (0600) and gone after the post step`,
         'SSH login with the fetched key and the pinned host key (StrictHostKeyChecking=yes) succeeded',
         'no line of the private key in the job log',
+        `jar api-${built}.jar deployed as release ${release} (sha256 ${output(result, 'deploy', 'sha256').slice(0, 12)}...) to ${stack.api.service} in ${output(result, 'deploy', 'duration-ms')} ms`,
+        `GET ${stack.api.healthUrl} on the host answers version ${health.version}`,
       ];
     },
   },

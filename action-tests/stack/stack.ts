@@ -37,6 +37,10 @@ export interface StackInfo {
     privateKey: string;
     hostKey: string;
     port: string;
+    /** Where the API runs on the host (deploy-jar-ec2 reads them through fetch-ssm-target). */
+    apiService: string;
+    apiAppDir: string;
+    apiHealthUrl: string;
   };
 }
 
@@ -93,6 +97,9 @@ export async function startStack(dir: string): Promise<RunningStack> {
       privateKey: `${PREFIX}/ssh-private-key`,
       hostKey: `${PREFIX}/ssh-host-key`,
       port: `${PREFIX}/ssh-port`,
+      apiService: `${PREFIX}/api-service`,
+      apiAppDir: `${PREFIX}/api-app-dir`,
+      apiHealthUrl: `${PREFIX}/api-health-url`,
     };
     await seedParameters(aws.url, credentials, REGION, [
       { Name: parameters.host, Value: ssh.host },
@@ -100,6 +107,9 @@ export async function startStack(dir: string): Promise<RunningStack> {
       { Name: parameters.privateKey, Value: readFileSync(ssh.privateKeyPath, 'utf8'), Type: 'SecureString' },
       { Name: parameters.hostKey, Value: ssh.hostKeys },
       { Name: parameters.port, Value: String(ssh.port) },
+      { Name: parameters.apiService, Value: api.service },
+      { Name: parameters.apiAppDir, Value: api.appDir },
+      { Name: parameters.apiHealthUrl, Value: api.healthUrl },
     ]);
     aws.clearCalls();
 

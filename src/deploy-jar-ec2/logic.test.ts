@@ -1,0 +1,187 @@
+import { describe, expect, test } from '@jest/globals';
+import { outcomeOutputs, toHostResult } from './deploy.ts';
+import { LineSplitter, ReportReader } from './protocol.ts';
+import { releaseArgs, remoteCommand, shellQuote } from './script.ts';
+import { sshArgs } from './ssh-transport.ts';
+import { ulid, ulidTime, ULID_PATTERN } from './ulid.ts';
+
+describe('ulid', () => {
+  test('26 Crockford characters, time first', () => {
+    const id = ulid(1_469_918_176_385, Buffer.alloc(10));
+    expect(id).toBe('01ARYZ6S410000000000000000');
+    expect(ULID_PATTERN.test(ulid())).toBe(true);
+    expect(ulidTime(id)).toBe(1_469_918_176_385);
+  });
+  test('sorts by time as plain strings', () => {
+    const ids = [5, 1_000, 1_700_000_000_000, 2 ** 48 - 1].map((t) => ulid(t));
+    expect([...ids].sort()).toEqual(ids);
+  });
+  test('random part from the 80 random bits', () => {
+    expect(ulid(0, Buffer.alloc(10, 0xff))).toBe('0000000000ZZZZZZZZZZZZZZZZ');
+    expect(ulid(0)).not.toBe(ulid(0));
+  });
+  test('refuses times it cannot encode', () => {
+    expect(() => ulid(-1)).toThrow(RangeError);
+    expect(() => ulid(2 ** 48)).toThrow(RangeError);
+  });
+});
+
+const args = {
+  appDir: '/opt/app',
+  service: 'my-api',
+  releaseId: '01ARYZ6S410000000000000000',
+  sha256: 'ab'.repeat(32),
+  size: 1234,
+  healthUrl: 'http://127.0.0.1:8080/health?deep=1&x=2',
+  healthTimeout: 60,
+  keepReleases: 5,
+  force: false,
+  lockTimeout: 600,
+};
+
+describe('release argv', () => {
+  test('ssh: the jar on stdin', () => {
+    expect(releaseArgs({ ...args, source: { kind: 'stdin' } })).toEqual([
+      '--app-dir',
+      '/opt/app',
+      '--service',
+      'my-api',
+      '--release-id',
+      '01ARYZ6S410000000000000000',
+      '--sha256',
+      'ab'.repeat(32),
+      '--size',
+      '1234',
+      '--health-timeout',
+      '60',
+      '--keep-releases',
+      '5',
+      '--force',
+      '0',
+      '--lock-timeout',
+      '600',
+      '--log-lines',
+      '30',
+      '--health-url',
+      'http://127.0.0.1:8080/health?deep=1&x=2',
+      '--source',
+      'stdin',
+    ]);
+  });
+  test('ssm: a URL to download, force, no health URL', () => {
+    const out = releaseArgs({
+      ...args,
+      healthUrl: '',
+      force: true,
+      source: { kind: 'url', url: 'https://b.s3/k?X-Amz-Signature=1' },
+    });
+    expect(out).not.toContain('--health-url');
+    expect(out.slice(-4)).toEqual(['--source', 'url', '--source-url', 'https://b.s3/k?X-Amz-Signature=1']);
+    expect(out[out.indexOf('--force') + 1]).toBe('1');
+  });
+  test.each([
+    ['plain', 'plain'],
+    ['a b', "'a b'"],
+    ["it's", "'it'\\''s'"],
+    ['$(id)', "'$(id)'"],
+    ['a&b', "'a&b'"],
+    ['', "''"],
+  ])('shellQuote %p', (value, want) => expect(shellQuote(value)).toBe(want));
+  test('the remote command gives bash the script and each value as one word', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const command = remoteCommand('printf "<%s>" "$@"', ['a b', "it's", '$(id)', '&']);
+    expect(execFileSync('sh', ['-c', command]).toString()).toBe("<a b><it's><$(id)><&>");
+  });
+});
+
+describe('ssh argv', () => {
+  const target = {
+    host: '203.0.113.10',
+    port: 2222,
+    user: 'deploy',
+    keyPath: '/k',
+    knownHostsPath: '/kh',
+    insecure: false,
+  };
+  test('strict host key checking against the pinned file', () => {
+    const out = sshArgs(target);
+    expect(out).toEqual(
+      expect.arrayContaining([
+        '-p',
+        '2222',
+        '-i',
+        '/k',
+        'StrictHostKeyChecking=yes',
+        'UserKnownHostsFile=/kh',
+        'BatchMode=yes',
+      ]),
+    );
+    expect(out.at(-1)).toBe('deploy@203.0.113.10');
+  });
+  test('insecure only when asked', () => {
+    expect(sshArgs({ ...target, knownHostsPath: undefined, insecure: true })).toContain(
+      'StrictHostKeyChecking=no',
+    );
+    expect(() => sshArgs({ ...target, knownHostsPath: undefined })).toThrow('a pinned host key is required');
+  });
+});
+
+describe('protocol', () => {
+  test('marks fold into a report; other lines are shown; the log tail is collected', () => {
+    const reader = new ReportReader();
+    const split = new LineSplitter();
+    const lines = [
+      ...split.push('::deploy:: time lock 3\n::deploy:: current 01A\n::deploy:: se'),
+      ...split.push('nd 99\nhello\n::deploy:: log-begin /var/log/x.log\n  | boom\n::deploy:: log-end\n'),
+      ...split.push('::deploy:: status rolled-back\n::deploy:: error it broke'),
+      ...split.end(),
+    ];
+    const events = lines.map((l) => reader.line(l));
+    expect(events.find((e) => e.event === 'send')).toBeDefined();
+    expect(reader.report).toMatchObject({
+      before: '01A',
+      sendSize: 99,
+      status: 'rolled-back',
+      error: 'it broke',
+      phases: [{ name: 'lock', ms: 3 }],
+      logTail: { source: '/var/log/x.log', lines: ['boom'] },
+    });
+    expect(events.some((e) => e.show === 'hello')).toBe(true);
+  });
+
+  test('exit codes and reports become results with clear errors', () => {
+    const report = { phases: [], pruned: [], waitedForLock: false };
+    const killed = toHostResult(
+      'h',
+      { exitCode: null, signal: 'SIGKILL', report: { ...report, sendSize: 5 }, stderr: '' },
+      1,
+    );
+    expect(killed.error).toBe(
+      'h: ssh was stopped by SIGKILL during the upload; nothing was switched on the host.',
+    );
+    const hostKey = toHostResult(
+      'h',
+      { exitCode: 255, signal: null, report, stderr: 'Host key verification failed.' },
+      1,
+    );
+    expect(hostKey.error).toMatch(/host key verification failed: .* Refused before anything was uploaded/);
+    const ok = toHostResult(
+      'h',
+      {
+        exitCode: 0,
+        signal: null,
+        report: { ...report, status: 'unchanged', releaseId: 'R', previousReleaseId: 'P' },
+        stderr: '',
+      },
+      1,
+    );
+    expect(ok).toMatchObject({ status: 'unchanged', releaseId: 'R' });
+    expect(outcomeOutputs({ releaseId: 'NEW', sha256: 's', results: [ok], skipped: [] }, 7)).toEqual({
+      'release-id': 'R',
+      'previous-release-id': 'P',
+      sha256: 's',
+      status: 'unchanged',
+      'duration-ms': '7',
+    });
+  });
+});

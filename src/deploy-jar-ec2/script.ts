@@ -1,0 +1,66 @@
+import { readFileSync } from 'node:fs';
+
+/**
+ * The release script that runs on the host (release.sh, shipped next to the bundle). Its text is
+ * constant: values travel as `--name value` arguments, each single-quoted for the remote shell.
+ */
+export function releaseScript(): string {
+  return readFileSync(new URL('./release.sh', import.meta.url), 'utf8');
+}
+
+export interface ReleaseArgs {
+  appDir: string;
+  service: string;
+  releaseId: string;
+  sha256: string;
+  size: number;
+  healthUrl: string;
+  healthTimeout: number;
+  keepReleases: number;
+  force: boolean;
+  lockTimeout: number;
+  /** stdin (SSH: the jar follows the `send` line) or a URL the host downloads (SSM). */
+  source: { kind: 'stdin' } | { kind: 'url'; url: string };
+  logLines?: number;
+}
+
+/** The argv of the release script (what follows `bash -c SCRIPT deploy-jar-release`). */
+export function releaseArgs(a: ReleaseArgs): string[] {
+  const args = [
+    '--app-dir',
+    a.appDir,
+    '--service',
+    a.service,
+    '--release-id',
+    a.releaseId,
+    '--sha256',
+    a.sha256,
+    '--size',
+    String(a.size),
+    '--health-timeout',
+    String(a.healthTimeout),
+    '--keep-releases',
+    String(a.keepReleases),
+    '--force',
+    a.force ? '1' : '0',
+    '--lock-timeout',
+    String(a.lockTimeout),
+    '--log-lines',
+    String(a.logLines ?? 30),
+  ];
+  if (a.healthUrl) args.push('--health-url', a.healthUrl);
+  if (a.source.kind === 'url') args.push('--source', 'url', '--source-url', a.source.url);
+  else args.push('--source', 'stdin');
+  return args;
+}
+
+/** POSIX single quoting: the value stays one word, nothing in it is interpreted. */
+export function shellQuote(value: string): string {
+  if (/^[A-Za-z0-9_./:=@%+,-]+$/.test(value)) return value;
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The one command line the remote shell runs: bash with the constant script and quoted argv. */
+export function remoteCommand(script: string, args: readonly string[]): string {
+  return ['bash', '-c', script, 'deploy-jar-release', ...args].map(shellQuote).join(' ');
+}
