@@ -29,6 +29,8 @@ export interface StackInfo {
     logPath: string;
   };
   api: ApiService;
+  /** The sample host as an SSM managed node (Run Command's agent runs commands on this machine as root). */
+  ssmInstance: { id: string; tags: Record<string, string> };
   /** The SSM parameters the product's Terraform would create (`infra/`). */
   parameters: {
     prefix: string;
@@ -47,6 +49,10 @@ export interface StackInfo {
 export const REGION = 'us-east-1';
 export const ACCOUNT_ID = '123456789012';
 export const PREFIX = '/sample/prod';
+export const SSM_INSTANCE = {
+  id: 'i-0a1b2c3d4e5f60718',
+  tags: { Name: 'sample-api-host', Role: 'api', Environment: 'prod' },
+};
 
 export interface RunningStack {
   info: StackInfo;
@@ -70,7 +76,17 @@ export async function startStack(dir: string): Promise<RunningStack> {
     const aws = await startAwsServer({
       accountId: ACCOUNT_ID,
       credentials,
-      services: [createSsmService({ accountId: ACCOUNT_ID })],
+      services: [
+        createSsmService({
+          accountId: ACCOUNT_ID,
+          runCommand: {
+            agentDir: join(dir, 'ssm-agent'),
+            instances: [{ InstanceId: SSM_INSTANCE.id, Tags: SSM_INSTANCE.tags }],
+            // The sample host's service manager is the daemonless systemctl (as sudo's secure_path).
+            path: '/opt/sample-stack/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+          },
+        }),
+      ],
     });
     stops.push(() => aws.close());
 
@@ -131,6 +147,7 @@ export async function startStack(dir: string): Promise<RunningStack> {
         logPath: ssh.logPath,
       },
       api,
+      ssmInstance: SSM_INSTANCE,
       parameters,
     };
     const file = join(dir, 'stack.json');

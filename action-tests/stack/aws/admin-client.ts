@@ -3,6 +3,28 @@
 // `startAwsServer` has the same methods.
 import type { CallFilter, CallRecord, DenyRule, DenyState, FaultRule, FaultState } from './server.ts';
 import type { PutParameterInput } from './ssm.ts';
+import type { ManagedInstance } from './ssm-run-command.ts';
+
+/** A Run Command command as the admin route shows it (dates as epoch seconds). */
+export interface AdminCommand {
+  CommandId: string;
+  Region: string;
+  Status: string;
+  StatusDetails: string;
+  TargetCount: number;
+  ErrorCount: number;
+  MaxConcurrency: string;
+  MaxErrors: string;
+  Invocations: Array<{
+    InstanceId: string;
+    Status: string;
+    StatusDetails: string;
+    ResponseCode: number;
+    Start?: number;
+    End?: number;
+    Directory: string;
+  }>;
+}
 
 export interface AdminParameter {
   Region: string;
@@ -47,6 +69,11 @@ export interface AwsAdminClient {
     /** Current versions with plaintext values; all regions when `region` is omitted. */
     list(region?: string): Promise<AdminParameter[]>;
     clear(region?: string): Promise<void>;
+    /** Run Command: register managed nodes (all run their commands on this machine). */
+    registerInstances(instances: ManagedInstance[]): Promise<ManagedInstance[]>;
+    instances(): Promise<ManagedInstance[]>;
+    /** Run Command: every command sent, with its invocations. */
+    commands(): Promise<AdminCommand[]>;
   };
 }
 
@@ -101,6 +128,13 @@ export function awsAdmin(baseUrl: string): AwsAdminClient {
       clear: async (region) => {
         await call('DELETE', `/__admin/ssm/parameters${qs({ region })}`);
       },
+      registerInstances: async (instances) =>
+        (await call<{ instances: ManagedInstance[] }>('POST', '/__admin/ssm/instances', { instances }))
+          .instances,
+      instances: async () =>
+        (await call<{ instances: ManagedInstance[] }>('GET', '/__admin/ssm/instances')).instances,
+      commands: async () =>
+        (await call<{ commands: AdminCommand[] }>('GET', '/__admin/ssm/commands')).commands,
     },
   };
 }

@@ -23,7 +23,9 @@ export { jsonService, InputReader, validationException, toWire } from './json-pr
 export type { JsonObject, JsonOperation, JsonServiceDefinition } from './json-protocol.ts';
 export { createSsmService, parameterArn, validateParameterName } from './ssm.ts';
 export type { SsmService, SsmParameterApi, ParameterSnapshot, PutParameterInput } from './ssm.ts';
+export { createRunCommand, rateLimit } from './ssm-run-command.ts';
+export type { ManagedInstance, RunCommandOptions, RunCommandService } from './ssm-run-command.ts';
 export { awsAdmin, AdminError } from './admin-client.ts';
-export type { AwsAdminClient, AdminParameter } from './admin-client.ts';
+export type { AwsAdminClient, AdminParameter, AdminCommand } from './admin-client.ts';
 export { seedParameters } from './seed.ts';
 export type { SeedParameter } from './seed.ts';

@@ -3,6 +3,7 @@
 // DeleteParameter, DeleteParameters. Shapes, limits and messages follow AWS (see README.md).
 import { randomBytes } from 'node:crypto';
 import { InputReader, jsonService, toWire, type JsonObject } from './json-protocol.ts';
+import { createRunCommand, type RunCommandOptions, type RunCommandService } from './ssm-run-command.ts';
 import {
   AwsError,
   partitionOf,
@@ -96,11 +97,15 @@ export interface SsmParameterApi {
 
 export interface SsmService extends ServiceHandler {
   parameters: SsmParameterApi;
+  /** Run Command (SendCommand & co.), when `runCommand` was given. */
+  runCommand?: RunCommandService;
 }
 
 export interface SsmServiceOptions {
   /** Account used in ARNs by the in-process API (the server passes its own per call). Default 123456789012. */
   accountId?: string;
+  /** Serve SSM Run Command with an agent that runs commands on this machine (ssm-run-command.ts). */
+  runCommand?: RunCommandOptions;
 }
 
 export function parameterArn(name: string, region: string, accountId: string): string {
@@ -371,6 +376,7 @@ export function createSsmService(opts: SsmServiceOptions = {}): SsmService {
   }
 
   const defaultAccount = opts.accountId ?? '123456789012';
+  const runCommand = opts.runCommand ? createRunCommand(opts.runCommand) : undefined;
   const parameters: SsmParameterApi = {
     put: (region, input) => put(region, { Overwrite: true, ...input }, `arn:aws:iam::${defaultAccount}:root`),
     get(region, name) {
@@ -531,6 +537,8 @@ export function createSsmService(opts: SsmServiceOptions = {}): SsmService {
   const baseName = (given: string): string => parseReference(given, '', '').name;
 
   function summarize(operation: string, input: JsonObject): Record<string, unknown> {
+    const fromRunCommand = runCommand?.summarize(operation, input);
+    if (fromRunCommand !== undefined) return fromRunCommand;
     const pick = (...keys: string[]): Record<string, unknown> => {
       const out: Record<string, unknown> = {};
       for (const key of keys) if (input[key] !== undefined) out[key] = input[key];
@@ -583,7 +591,7 @@ export function createSsmService(opts: SsmServiceOptions = {}): SsmService {
 
   // ---------------------------------------------------------------------------- admin routes
   function admin(req: AdminRequest): AdminResult | undefined {
-    if (req.path !== '/parameters') return undefined;
+    if (req.path !== '/parameters') return runCommand?.admin(req);
     const region = req.query.get('region') ?? undefined;
     if (req.method === 'GET') {
       return { status: 200, body: { parameters: toWire(parameters.list(region)) } };
@@ -626,12 +634,16 @@ export function createSsmService(opts: SsmServiceOptions = {}): SsmService {
       PutParameter: (input, ctx) => put(ctx.region, input, ctx.principalArn),
       DeleteParameter: deleteParameter,
       DeleteParameters: deleteParameters,
+      ...runCommand?.operations,
     },
     summarize,
     resources,
     resourceArn: parameterArn,
-    reset: () => regions.clear(),
+    reset: () => {
+      regions.clear();
+      runCommand?.reset();
+    },
     admin,
   });
-  return { ...handler, parameters };
+  return runCommand ? { ...handler, parameters, runCommand } : { ...handler, parameters };
 }
