@@ -32,6 +32,16 @@ export interface AdminS3Object {
   parts: number | null;
 }
 
+/** An invalidation as `GET /__admin/cloudfront/invalidations` describes it. */
+export interface AdminInvalidation {
+  id: string;
+  distributionId: string;
+  callerReference: string;
+  paths: string[];
+  createTime: string;
+  status: 'InProgress' | 'Completed';
+}
+
 export class AdminError extends Error {
   readonly status: number;
   readonly body: unknown;
@@ -80,6 +90,14 @@ export interface AwsAdminClient {
     }): Promise<AdminS3Object>;
     /** Deletes the objects under `prefix` (all when omitted); returns how many. */
     clear(bucket: string, prefix?: string): Promise<number>;
+  };
+  cloudfront: {
+    /** Every invalidation recorded (oldest first), of one distribution or all. */
+    invalidations(distributionId?: string): Promise<AdminInvalidation[]>;
+    /** Complete every in-progress invalidation now; returns how many. */
+    completeAll(): Promise<number>;
+    /** How long new invalidations stay InProgress. */
+    setCompleteAfterMs(ms: number): Promise<void>;
   };
 }
 
@@ -157,6 +175,20 @@ export function awsAdmin(baseUrl: string): AwsAdminClient {
       putObject: (input) => call('PUT', '/__admin/s3/object', input),
       clear: async (bucket, prefix) =>
         (await call<{ deleted: number }>('DELETE', `/__admin/s3/objects${qs({ bucket, prefix })}`)).deleted,
+    },
+    cloudfront: {
+      invalidations: async (distribution) =>
+        (
+          await call<{ invalidations: AdminInvalidation[] }>(
+            'GET',
+            `/__admin/cloudfront/invalidations${qs({ distribution })}`,
+          )
+        ).invalidations,
+      completeAll: async () =>
+        (await call<{ completed: number }>('POST', '/__admin/cloudfront/complete')).completed,
+      setCompleteAfterMs: async (ms) => {
+        await call('POST', '/__admin/cloudfront/settings', { completeAfterMs: ms });
+      },
     },
   };
 }

@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { startAwsServer } from './server.ts';
 import { createSsmService } from './ssm.ts';
 import { createS3Service } from './s3.ts';
+import { createCloudFrontService } from './cloudfront.ts';
 
 const { values } = parseArgs({
   options: {
@@ -30,7 +31,11 @@ const server = await startAwsServer({
   port: Number(values.port),
   accountId: values.account,
   credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) },
-  services: [createSsmService({ accountId: values.account }), createS3Service({ accountId: values.account })],
+  services: [
+    createSsmService({ accountId: values.account }),
+    createS3Service({ accountId: values.account }),
+    createCloudFrontService({ accountId: values.account }),
+  ],
   maxBodyBytes: 64 * 1024 * 1024,
 });
 process.stdout.write(
