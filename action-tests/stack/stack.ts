@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createSsmService, seedParameters, startAwsServer } from './aws/index.ts';
+import {
+  createCloudFrontService,
+  createS3Service,
+  createSsmService,
+  seedParameters,
+  startAwsServer,
+} from './aws/index.ts';
 import { type ApiService, installApiService, stopService } from './api-service.ts';
 import { startSshHost } from './ssh-host.ts';
 import { freePort } from './util.ts';
@@ -29,6 +35,8 @@ export interface StackInfo {
     logPath: string;
   };
   api: ApiService;
+  /** The static site's bucket (S3 endpoint `endpoints.s3`, path-style addressing). */
+  frontend: { bucket: string; distributionId: string };
   /** The SSM parameters the product's Terraform would create (`infra/`). */
   parameters: {
     prefix: string;
@@ -43,6 +51,8 @@ export interface StackInfo {
 export const REGION = 'us-east-1';
 export const ACCOUNT_ID = '123456789012';
 export const PREFIX = '/sample/prod';
+export const SITE_BUCKET = 'sample-site-prod';
+export const DISTRIBUTION_ID = 'E2SAMPLESITE7Q';
 
 export interface RunningStack {
   info: StackInfo;
@@ -63,10 +73,17 @@ export async function startStack(dir: string): Promise<RunningStack> {
       secretAccessKey: randomBytes(30).toString('base64'),
       sessionToken: randomBytes(48).toString('base64'),
     };
+    const s3 = createS3Service({ accountId: ACCOUNT_ID, buckets: [{ name: SITE_BUCKET, region: REGION }] });
     const aws = await startAwsServer({
       accountId: ACCOUNT_ID,
       credentials,
-      services: [createSsmService({ accountId: ACCOUNT_ID })],
+      services: [
+        createSsmService({ accountId: ACCOUNT_ID }),
+        s3,
+        createCloudFrontService({ accountId: ACCOUNT_ID, distributions: [{ id: DISTRIBUTION_ID }] }),
+      ],
+      // S3 parts (and single PUTs) up to 64 MiB.
+      maxBodyBytes: 64 * 1024 * 1024,
     });
     stops.push(() => aws.close());
 
@@ -109,7 +126,7 @@ export async function startStack(dir: string): Promise<RunningStack> {
       region: REGION,
       accountId: ACCOUNT_ID,
       credentials,
-      endpoints: { ssm: aws.url },
+      endpoints: { ssm: aws.url, s3: aws.url, cloudfront: aws.url },
       adminUrl: aws.url,
       ssh: {
         host: ssh.host,
@@ -122,6 +139,7 @@ export async function startStack(dir: string): Promise<RunningStack> {
       },
       api,
       parameters,
+      frontend: { bucket: SITE_BUCKET, distributionId: DISTRIBUTION_ID },
     };
     const file = join(dir, 'stack.json');
     writeFileSync(file, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });

@@ -24,6 +24,17 @@ export type { JsonObject, JsonOperation, JsonServiceDefinition } from './json-pr
 export { createSsmService, parameterArn, validateParameterName } from './ssm.ts';
 export type { SsmService, SsmParameterApi, ParameterSnapshot, PutParameterInput } from './ssm.ts';
 export { awsAdmin, AdminError } from './admin-client.ts';
-export type { AwsAdminClient, AdminParameter } from './admin-client.ts';
+export type { AwsAdminClient, AdminParameter, AdminS3Object, AdminInvalidation } from './admin-client.ts';
 export { seedParameters } from './seed.ts';
 export type { SeedParameter } from './seed.ts';
+export { createS3Service, computeChecksum, decodeAwsChunked } from './s3.ts';
+export type { S3Service, S3StateApi, S3Bucket, S3Object, S3ServiceOptions, ChecksumAlgorithm } from './s3.ts';
+export { parseXml, escapeXml } from './xml.ts';
+export type { XmlElement } from './xml.ts';
+export {
+  createCloudFrontService,
+  isValidInvalidationPath,
+  MAX_FILE_PATHS_IN_PROGRESS,
+  MAX_WILDCARD_PATHS_IN_PROGRESS,
+} from './cloudfront.ts';
+export type { CloudFrontService, CloudFrontStateApi, Distribution, Invalidation } from './cloudfront.ts';
