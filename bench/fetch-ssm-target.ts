@@ -2,7 +2,7 @@
 // --with-decryption` (Debian's AWS CLI v2) against the same SSM endpoint, for the same 3
 // parameters, repeated; prints the medians and their ratio, then each bundle's size.
 //   npm run bench            (installs awscli on first use)
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,36 +45,51 @@ const baseEnv = {
   AWS_ENDPOINT_URL: aws.url,
 };
 
-function time(fn: () => void): number {
+// The SSM endpoint runs in this process, so the commands must run asynchronously (a synchronous
+// spawn would block the endpoint's event loop and deadlock).
+function run(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+async function time(fn: () => Promise<void>): Promise<number> {
   const start = process.hrtime.bigint();
-  fn();
+  await fn();
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
-function runAction(i: number): void {
+async function runAction(i: number): Promise<void> {
   const temp = mkdtempSync(join(work, `run-${i}-`));
   const files: Record<string, string> = {};
   for (const k of ['GITHUB_OUTPUT', 'GITHUB_STATE', 'GITHUB_STEP_SUMMARY']) {
     files[k] = join(temp, k);
     writeFileSync(files[k], '');
   }
-  const r = spawnSync(process.execPath, [join(ROOT, 'dist/fetch-ssm-target/index.js')], {
-    env: {
-      ...baseEnv,
-      ...files,
-      RUNNER_TEMP: temp,
-      'INPUT_HOST-PARAMETER': '/bench/ssh-host',
-      'INPUT_USER-PARAMETER': '/bench/ssh-user',
-      'INPUT_PRIVATE-KEY-PARAMETER': '/bench/ssh-private-key',
-      INPUT_USER: 'ec2-user',
-    },
-    encoding: 'utf8',
+  const r = await run(process.execPath, [join(ROOT, 'dist/fetch-ssm-target/index.js')], {
+    ...baseEnv,
+    ...files,
+    RUNNER_TEMP: temp,
+    'INPUT_HOST-PARAMETER': '/bench/ssh-host',
+    'INPUT_USER-PARAMETER': '/bench/ssh-user',
+    'INPUT_PRIVATE-KEY-PARAMETER': '/bench/ssh-private-key',
+    INPUT_USER: 'ec2-user',
   });
   if (r.status !== 0) throw new Error(`action failed: ${r.stdout}${r.stderr}`);
 }
 
-function runCli(): void {
-  const r = spawnSync(
+async function runCli(): Promise<void> {
+  const r = await run(
     AWS_CLI,
     [
       'ssm',
@@ -86,8 +101,11 @@ function runCli(): void {
       '/bench/ssh-private-key',
       '--output',
       'json',
+      // Debian's CLI (2.9) predates AWS_ENDPOINT_URL_<SERVICE> support (2.13).
+      '--endpoint-url',
+      aws.url,
     ],
-    { env: baseEnv, encoding: 'utf8' },
+    baseEnv,
   );
   if (r.status !== 0) throw new Error(`aws cli failed: ${r.stderr}`);
 }
@@ -99,13 +117,13 @@ const median = (xs: number[]) => {
 };
 
 // One warm-up each (page cache, Python bytecode).
-runAction(-1);
-runCli();
+await runAction(-1);
+await runCli();
 const actionTimes: number[] = [];
 const cliTimes: number[] = [];
 for (let i = 0; i < RUNS; i++) {
-  actionTimes.push(time(() => runAction(i)));
-  cliTimes.push(time(runCli));
+  actionTimes.push(await time(() => runAction(i)));
+  cliTimes.push(await time(runCli));
 }
 await aws.close();
 

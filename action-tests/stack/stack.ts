@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createSsmService, seedParameters, startAwsServer } from './aws/index.ts';
+import {
+  createCloudFrontService,
+  createS3Service,
+  createSsmService,
+  seedParameters,
+  startAwsServer,
+} from './aws/index.ts';
 import { type ApiService, installApiService, stopService } from './api-service.ts';
 import { startSshHost } from './ssh-host.ts';
 import { freePort } from './util.ts';
@@ -31,6 +37,10 @@ export interface StackInfo {
   api: ApiService;
   /** The sample host as an SSM managed node (Run Command's agent runs commands on this machine as root). */
   ssmInstance: { id: string; tags: Record<string, string> };
+  /** The S3 bucket deploy-jar-ec2 uses with transport ssm. */
+  artifactBucket: string;
+  /** The static site's bucket (S3 endpoint `endpoints.s3`, path-style addressing). */
+  frontend: { bucket: string; distributionId: string };
   /** The SSM parameters the product's Terraform would create (`infra/`). */
   parameters: {
     prefix: string;
@@ -53,6 +63,10 @@ export const SSM_INSTANCE = {
   id: 'i-0a1b2c3d4e5f60718',
   tags: { Name: 'sample-api-host', Role: 'api', Environment: 'prod' },
 };
+export const SITE_BUCKET = 'sample-site-prod';
+/** Where deploy-jar-ec2 (transport ssm) uploads jars for the instances to download. */
+export const ARTIFACT_BUCKET = 'sample-deploy-artifacts';
+export const DISTRIBUTION_ID = 'E2SAMPLESITE7Q';
 
 export interface RunningStack {
   info: StackInfo;
@@ -73,6 +87,13 @@ export async function startStack(dir: string): Promise<RunningStack> {
       secretAccessKey: randomBytes(30).toString('base64'),
       sessionToken: randomBytes(48).toString('base64'),
     };
+    const s3 = createS3Service({
+      accountId: ACCOUNT_ID,
+      buckets: [
+        { name: SITE_BUCKET, region: REGION },
+        { name: ARTIFACT_BUCKET, region: REGION },
+      ],
+    });
     const aws = await startAwsServer({
       accountId: ACCOUNT_ID,
       credentials,
@@ -86,7 +107,11 @@ export async function startStack(dir: string): Promise<RunningStack> {
             path: '/opt/sample-stack/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
           },
         }),
+        s3,
+        createCloudFrontService({ accountId: ACCOUNT_ID, distributions: [{ id: DISTRIBUTION_ID }] }),
       ],
+      // S3 parts (and single PUTs) up to 64 MiB.
+      maxBodyBytes: 64 * 1024 * 1024,
     });
     stops.push(() => aws.close());
 
@@ -135,7 +160,7 @@ export async function startStack(dir: string): Promise<RunningStack> {
       region: REGION,
       accountId: ACCOUNT_ID,
       credentials,
-      endpoints: { ssm: aws.url },
+      endpoints: { ssm: aws.url, s3: aws.url, cloudfront: aws.url },
       adminUrl: aws.url,
       ssh: {
         host: ssh.host,
@@ -148,7 +173,9 @@ export async function startStack(dir: string): Promise<RunningStack> {
       },
       api,
       ssmInstance: SSM_INSTANCE,
+      artifactBucket: ARTIFACT_BUCKET,
       parameters,
+      frontend: { bucket: SITE_BUCKET, distributionId: DISTRIBUTION_ID },
     };
     const file = join(dir, 'stack.json');
     writeFileSync(file, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });

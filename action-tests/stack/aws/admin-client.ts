@@ -39,6 +39,31 @@ export interface AdminParameter {
   Tier: string;
 }
 
+/** An object as `GET /__admin/s3/objects` describes it. */
+export interface AdminS3Object {
+  key: string;
+  size: number;
+  /** Quoted, as S3 returns it. */
+  etag: string;
+  lastModified: string;
+  contentType: string;
+  cacheControl: string | null;
+  contentEncoding: string | null;
+  metadata: Record<string, string>;
+  checksum: { algorithm: string; value: string; type: string } | null;
+  parts: number | null;
+}
+
+/** An invalidation as `GET /__admin/cloudfront/invalidations` describes it. */
+export interface AdminInvalidation {
+  id: string;
+  distributionId: string;
+  callerReference: string;
+  paths: string[];
+  createTime: string;
+  status: 'InProgress' | 'Completed';
+}
+
 export class AdminError extends Error {
   readonly status: number;
   readonly body: unknown;
@@ -74,6 +99,32 @@ export interface AwsAdminClient {
     instances(): Promise<ManagedInstance[]>;
     /** Run Command: every command sent, with its invocations. */
     commands(): Promise<AdminCommand[]>;
+  };
+  s3: {
+    buckets(): Promise<{ name: string; region: string; objects: number; bytes: number; uploads: number }[]>;
+    createBucket(name: string, region: string): Promise<void>;
+    /** Objects sorted by key (UTF-8 byte order). */
+    objects(bucket: string, prefix?: string): Promise<AdminS3Object[]>;
+    object(bucket: string, key: string): Promise<(AdminS3Object & { bodyBase64: string }) | undefined>;
+    putObject(input: {
+      bucket: string;
+      key: string;
+      text?: string;
+      base64?: string;
+      contentType?: string;
+      cacheControl?: string;
+      metadata?: Record<string, string>;
+    }): Promise<AdminS3Object>;
+    /** Deletes the objects under `prefix` (all when omitted); returns how many. */
+    clear(bucket: string, prefix?: string): Promise<number>;
+  };
+  cloudfront: {
+    /** Every invalidation recorded (oldest first), of one distribution or all. */
+    invalidations(distributionId?: string): Promise<AdminInvalidation[]>;
+    /** Complete every in-progress invalidation now; returns how many. */
+    completeAll(): Promise<number>;
+    /** How long new invalidations stay InProgress. */
+    setCompleteAfterMs(ms: number): Promise<void>;
   };
 }
 
@@ -135,6 +186,43 @@ export function awsAdmin(baseUrl: string): AwsAdminClient {
         (await call<{ instances: ManagedInstance[] }>('GET', '/__admin/ssm/instances')).instances,
       commands: async () =>
         (await call<{ commands: AdminCommand[] }>('GET', '/__admin/ssm/commands')).commands,
+    },
+    s3: {
+      buckets: async () => (await call<{ buckets: never[] }>('GET', '/__admin/s3/buckets')).buckets,
+      createBucket: async (name, region) => {
+        await call('POST', '/__admin/s3/buckets', { name, region });
+      },
+      objects: async (bucket, prefix) =>
+        (await call<{ objects: AdminS3Object[] }>('GET', `/__admin/s3/objects${qs({ bucket, prefix })}`))
+          .objects,
+      object: async (bucket, key) => {
+        try {
+          return await call<AdminS3Object & { bodyBase64: string }>(
+            'GET',
+            `/__admin/s3/object${qs({ bucket, key })}`,
+          );
+        } catch (e) {
+          if (e instanceof AdminError && e.status === 404) return undefined;
+          throw e;
+        }
+      },
+      putObject: (input) => call('PUT', '/__admin/s3/object', input),
+      clear: async (bucket, prefix) =>
+        (await call<{ deleted: number }>('DELETE', `/__admin/s3/objects${qs({ bucket, prefix })}`)).deleted,
+    },
+    cloudfront: {
+      invalidations: async (distribution) =>
+        (
+          await call<{ invalidations: AdminInvalidation[] }>(
+            'GET',
+            `/__admin/cloudfront/invalidations${qs({ distribution })}`,
+          )
+        ).invalidations,
+      completeAll: async () =>
+        (await call<{ completed: number }>('POST', '/__admin/cloudfront/complete')).completed,
+      setCompleteAfterMs: async (ms) => {
+        await call('POST', '/__admin/cloudfront/settings', { completeAfterMs: ms });
+      },
     },
   };
 }

@@ -7,6 +7,8 @@
 import { parseArgs } from 'node:util';
 import { startAwsServer } from './server.ts';
 import { createSsmService } from './ssm.ts';
+import { createS3Service } from './s3.ts';
+import { createCloudFrontService } from './cloudfront.ts';
 
 const { values } = parseArgs({
   options: {
@@ -29,7 +31,12 @@ const server = await startAwsServer({
   port: Number(values.port),
   accountId: values.account,
   credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) },
-  services: [createSsmService({ accountId: values.account })],
+  services: [
+    createSsmService({ accountId: values.account }),
+    createS3Service({ accountId: values.account }),
+    createCloudFrontService({ accountId: values.account }),
+  ],
+  maxBodyBytes: 64 * 1024 * 1024,
 });
 process.stdout.write(
   `${JSON.stringify({ url: server.url, port: server.port, accountId: server.accountId, accessKeyId })}\n`,

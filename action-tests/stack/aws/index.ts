@@ -26,6 +26,23 @@ export type { SsmService, SsmParameterApi, ParameterSnapshot, PutParameterInput 
 export { createRunCommand, rateLimit } from './ssm-run-command.ts';
 export type { ManagedInstance, RunCommandOptions, RunCommandService } from './ssm-run-command.ts';
 export { awsAdmin, AdminError } from './admin-client.ts';
-export type { AwsAdminClient, AdminParameter, AdminCommand } from './admin-client.ts';
+export type {
+  AwsAdminClient,
+  AdminParameter,
+  AdminCommand,
+  AdminS3Object,
+  AdminInvalidation,
+} from './admin-client.ts';
 export { seedParameters } from './seed.ts';
 export type { SeedParameter } from './seed.ts';
+export { createS3Service, computeChecksum, decodeAwsChunked } from './s3.ts';
+export type { S3Service, S3StateApi, S3Bucket, S3Object, S3ServiceOptions, ChecksumAlgorithm } from './s3.ts';
+export { parseXml, escapeXml } from './xml.ts';
+export type { XmlElement } from './xml.ts';
+export {
+  createCloudFrontService,
+  isValidInvalidationPath,
+  MAX_FILE_PATHS_IN_PROGRESS,
+  MAX_WILDCARD_PATHS_IN_PROGRESS,
+} from './cloudfront.ts';
+export type { CloudFrontService, CloudFrontStateApi, Distribution, Invalidation } from './cloudfront.ts';

@@ -43,6 +43,11 @@ export interface FaultRule {
   /** How many matching calls to affect; default 1. Ignored with `always`. */
   count?: number;
   always?: boolean;
+  /**
+   * Rate-based: affect every Nth matching call (1 = all). With `count`, `count` affected calls in
+   * total; with `always` (or no count), indefinitely. Deterministic, so tests stay reproducible.
+   */
+  every?: number;
   /** Error code to return, e.g. `ThrottlingException`, `InternalServerError`. */
   code?: string;
   /** HTTP status; default 500 for Internal... codes, 503 for ServiceUnavailable..., else 400. */
@@ -60,6 +65,8 @@ export interface FaultState extends FaultRule {
   /** Calls still to affect; `null` with `always`. */
   remaining: number | null;
   hits: number;
+  /** Matching calls seen (for `every`). */
+  seen: number;
 }
 
 /** Deny access to named resources (SSM: parameter names or paths; `*` and `?` are wildcards). */
@@ -134,11 +141,14 @@ const DEFAULT_MESSAGES: Record<string, string> = {
   InternalFailure: 'The request processing has failed because of an unknown error, exception or failure.',
   ServiceUnavailable: 'Service Unavailable',
   ServiceUnavailableException: 'Service Unavailable',
+  // S3
+  InternalError: 'We encountered an internal error. Please try again.',
+  SlowDown: 'Please reduce your request rate.',
 };
 
 function defaultStatus(code: string): number {
   if (/^Internal/.test(code)) return 500;
-  if (/^ServiceUnavailable/.test(code)) return 503;
+  if (/^ServiceUnavailable/.test(code) || code === 'SlowDown') return 503;
   return 400;
 }
 
@@ -208,6 +218,7 @@ export function parseFaultRule(input: unknown): FaultRule {
   const region = optString(body, 'region');
   const count = optNumber(body, 'count', 1);
   const always = optBoolean(body, 'always');
+  const every = optNumber(body, 'every', 1);
   const code = optString(body, 'code');
   const status = optNumber(body, 'status', 100);
   const message = body['message'];
@@ -226,6 +237,7 @@ export function parseFaultRule(input: unknown): FaultRule {
   if (region !== undefined) rule.region = region;
   if (count !== undefined) rule.count = count;
   if (always !== undefined) rule.always = always;
+  if (every !== undefined) rule.every = every;
   if (code !== undefined) rule.code = code;
   if (status !== undefined) rule.status = status;
   if (typeof message === 'string') rule.message = message;
@@ -324,8 +336,16 @@ export async function startAwsServer(opts: AwsServerOptions): Promise<AwsServer>
     (rule.region === undefined || rule.region === c.region);
 
   function takeFault(ctx: CallFilter): FaultState | undefined {
-    const fault = faults.find((f) => (f.remaining === null || f.remaining > 0) && matchesCall(f, ctx));
-    if (fault === undefined) return undefined;
+    for (const f of faults) {
+      if ((f.remaining !== null && f.remaining <= 0) || !matchesCall(f, ctx)) continue;
+      f.seen += 1;
+      if (f.every !== undefined && f.seen % f.every !== 0) continue;
+      return hit(f);
+    }
+    return undefined;
+  }
+
+  function hit(fault: FaultState): FaultState {
     fault.hits += 1;
     if (fault.remaining !== null) fault.remaining -= 1;
     return fault;
@@ -371,8 +391,12 @@ export async function startAwsServer(opts: AwsServerOptions): Promise<AwsServer>
       const state: FaultState = {
         ...parsed,
         id: `fault-${nextId++}`,
-        remaining: parsed.always ? null : (parsed.count ?? 1),
+        remaining:
+          parsed.always || (parsed.every !== undefined && parsed.count === undefined)
+            ? null
+            : (parsed.count ?? 1),
         hits: 0,
+        seen: 0,
       };
       faults.push(state);
       return { ...state };
@@ -453,10 +477,11 @@ export async function startAwsServer(opts: AwsServerOptions): Promise<AwsServer>
 
   function send(res: ServerResponse, requestId: string, result: HttpResult): void {
     const body = typeof result.body === 'string' ? Buffer.from(result.body, 'utf8') : result.body;
+    // A HEAD result may declare the length of the entity it describes (S3 HeadObject).
     res.writeHead(result.status, {
+      'content-length': String(body.length),
       ...result.headers,
       'x-amzn-requestid': requestId,
-      'content-length': String(body.length),
     });
     res.end(body);
   }
