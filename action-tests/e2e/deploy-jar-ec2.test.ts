@@ -17,19 +17,26 @@ import { admin, REPO_ROOT, type RunResult, runWorkflow, stack, step } from './ha
 const SCENARIOS = 'action-tests/workflows/deploy-jar-ec2.yml';
 const JARS = join(REPO_ROOT, 'action-tests/.stack/jars');
 let api: ApiService;
+let ssmApi: ApiService;
 const jars: Record<string, string> = {};
 
-function deploy(jar: string, vars: Record<string, string> = {}): Promise<RunResult> {
+function deploy(jar: string, vars: Record<string, string> = {}, service = api): Promise<RunResult> {
   return runWorkflow({
     workflow: SCENARIOS,
     event: 'workflow_dispatch',
-    vars: { JAR: jar, SERVICE: api.service, APP_DIR: api.appDir, HEALTH_URL: api.healthUrl, ...vars },
+    vars: {
+      JAR: jar,
+      SERVICE: service.service,
+      APP_DIR: service.appDir,
+      HEALTH_URL: service.healthUrl,
+      ...vars,
+    },
   });
 }
 
-async function health(): Promise<{ status: number; version?: string }> {
+async function health(service = api): Promise<{ status: number; version?: string }> {
   try {
-    const res = await fetch(api.healthUrl);
+    const res = await fetch(service.healthUrl);
     const body = (await res.json()) as { version?: string };
     return { status: res.status, version: body.version };
   } catch {
@@ -66,10 +73,17 @@ beforeAll(async () => {
     port: await freePort(),
     user: s.ssh.user,
   });
+  ssmApi = installApiService({
+    service: `${s.api.service}-ssm`,
+    appDir: `${s.api.appDir}-ssm`,
+    port: await freePort(),
+    user: s.ssh.user,
+  });
 }, 120_000);
 
 afterAll(() => {
   if (api) stopService(api.service);
+  if (ssmApi) stopService(ssmApi.service);
 });
 
 describe('deploy-jar-ec2 over SSH', () => {
@@ -283,6 +297,105 @@ describe('deploy-jar-ec2 over SSH', () => {
     expect(jarsLeft.length).toBe(3);
     expect(jarsLeft).toContain(`${currentRelease()}.jar`);
     expect(jarsLeft).toContain(readlinkSync(join(api.appDir, 'previous.jar')).replace('releases/', ''));
+  });
+});
+
+describe('deploy-jar-ec2 over SSM Run Command', () => {
+  const ssmVars = (extra: Record<string, string> = {}) => ({
+    TRANSPORT: 'ssm',
+    HOSTS: '',
+    ARTIFACT_BUCKET: stack().artifactBucket,
+    ...extra,
+  });
+  const ssmCurrent = () =>
+    readlinkSync(join(ssmApi.appDir, 'current.jar')).replace(/^releases\/(.*)\.jar$/, '$1');
+  let v1Release = '';
+  let v2Release = '';
+
+  test('v1 to the instance id: deployed as root, files owned by the app directory owner, jar removed from S3', async () => {
+    await admin().clearCalls();
+    const result = await deploy(jars.v1!, ssmVars({ INSTANCE_IDS: stack().ssmInstance.id }), ssmApi);
+    expectOk(result);
+    const out = step(result, 'deploy').outputs;
+    expect(out.status).toBe('deployed');
+    expect(await health(ssmApi)).toEqual({ status: 200, version: 'v1' });
+    expect(ssmCurrent()).toBe(out['release-id']);
+    const owner = execFileSync('stat', [
+      '-c',
+      '%U',
+      join(ssmApi.appDir, 'releases', `${out['release-id']}.jar`),
+    ])
+      .toString()
+      .trim();
+    expect(owner).toBe(stack().ssh.user);
+    expect(await admin().s3.objects(stack().artifactBucket)).toEqual([]);
+    const ops = (await admin().calls()).map((c) => `${c.service}:${c.operation}`);
+    expect(ops).toEqual(
+      expect.arrayContaining([
+        's3:PutObject',
+        'ssm:SendCommand',
+        'ssm:GetCommandInvocation',
+        's3:GetObject',
+        's3:DeleteObject',
+      ]),
+    );
+    expect(result.log).not.toMatch(/X-Amz-Signature|X-Amz-Credential/);
+    expect(result.log).toContain(`Instance ${stack().ssmInstance.id}: Success`);
+    expect(result.summary).toContain('deploy-jar-ec2 (ssm)');
+    expect(result.summary).toContain(stack().ssmInstance.id);
+    expect(result.summary).toContain('s3-upload');
+    v1Release = out['release-id']!;
+  });
+
+  test('v2 to tag:Role=api: answers v2, previous-release-id is v1', async () => {
+    const result = await deploy(jars.v2!, ssmVars({ TARGETS: 'tag:Role=api' }), ssmApi);
+    expectOk(result);
+    const out = step(result, 'deploy').outputs;
+    expect(out.status).toBe('deployed');
+    expect(out['previous-release-id']).toBe(v1Release);
+    expect(await health(ssmApi)).toEqual({ status: 200, version: 'v2' });
+    v2Release = out['release-id']!;
+  });
+
+  test('the same v2 again: unchanged, the service not restarted', async () => {
+    const pid = /MainPID=(\d+)/.exec(
+      execFileSync(SYSTEMCTL, ['show', '-p', 'MainPID', ssmApi.service]).toString(),
+    )?.[1];
+    const result = await deploy(jars.v2!, ssmVars({ INSTANCE_IDS: stack().ssmInstance.id }), ssmApi);
+    expectOk(result);
+    expect(step(result, 'deploy').outputs.status).toBe('unchanged');
+    expect(step(result, 'deploy').outputs['release-id']).toBe(v2Release);
+    expect(
+      /MainPID=(\d+)/.exec(
+        execFileSync(SYSTEMCTL, ['show', '-p', 'MainPID', ssmApi.service]).toString(),
+      )?.[1],
+    ).toBe(pid);
+  });
+
+  test('the broken v3: the step fails, rolled-back, /health answers v2, the log tail is in the step log', async () => {
+    const result = await deploy(
+      jars.v3!,
+      ssmVars({ INSTANCE_IDS: stack().ssmInstance.id, HEALTH_TIMEOUT: '4' }),
+      ssmApi,
+    );
+    expect(step(result, 'deploy').outcome).toBe('failure');
+    const out = step(result, 'deploy').outputs;
+    expect(out.status).toBe('rolled-back');
+    expect(out['previous-release-id']).toBe(v2Release);
+    expect(result.log).toMatch(/did not become healthy within 4s \(last: HTTP 503\); rolled back to/);
+    expect(result.log).toContain(
+      `Last lines of the service's log (/var/log/journal/${ssmApi.service}.service.log)`,
+    );
+    expect(result.log).toContain('(unhealthy build)');
+    expect(await health(ssmApi)).toEqual({ status: 200, version: 'v2' });
+    expect(ssmCurrent()).toBe(v2Release);
+  });
+
+  test('targets that match no instance fail clearly', async () => {
+    const result = await deploy(jars.v2!, ssmVars({ TARGETS: 'tag:Role=nothing' }), ssmApi);
+    expect(step(result, 'deploy').outcome).toBe('failure');
+    expect(result.log).toContain('No managed instance matches targets tag:Role=nothing');
+    expect(await admin().s3.objects(stack().artifactBucket)).toEqual([]);
   });
 });
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # deploy-jar-ec2 release script. Runs on the target host: over SSH as the deploy user (the jar
 # arrives on stdin), or through SSM Run Command as root (the jar is fetched from a presigned URL).
-# Every value arrives as a `--name value` argument; nothing is ever pasted into this text.
+# Every value arrives as a `--name value` argument (the presigned URL of the SSM transport as the
+# environment variable DEPLOY_JAR_SOURCE_URL, so it never shows in a process list); nothing is
+# ever pasted into this text.
 # It prints `::deploy:: <key> <value>` lines that the action reads; everything else is for people.
 #
 # Exit codes: 0 deployed or unchanged, 3 rolled back, 4 failed and could not be rolled back,
@@ -18,7 +20,8 @@ PHASE_START=$(now_ms)
 phase_done() { local t; t=$(now_ms); mark "time $1 $((t - PHASE_START))"; PHASE_START=$t; }
 
 APP_DIR='' SERVICE='' RELEASE_ID='' SHA256='' SIZE='' HEALTH_URL='' HEALTH_TIMEOUT=60 KEEP=5
-FORCE=0 SOURCE=stdin SOURCE_URL='' LOCK_TIMEOUT=600 LOG_LINES=30
+FORCE=0 SOURCE=stdin SOURCE_URL=${DEPLOY_JAR_SOURCE_URL:-} LOCK_TIMEOUT=600 LOG_LINES=30
+unset DEPLOY_JAR_SOURCE_URL
 while [ $# -gt 0 ]; do
   [ $# -ge 2 ] || fail "argument $1 has no value" 2
   case "$1" in
@@ -32,7 +35,6 @@ while [ $# -gt 0 ]; do
     --keep-releases) KEEP=$2 ;;
     --force) FORCE=$2 ;;
     --source) SOURCE=$2 ;;
-    --source-url) SOURCE_URL=$2 ;;
     --lock-timeout) LOCK_TIMEOUT=$2 ;;
     --log-lines) LOG_LINES=$2 ;;
     *) fail "unknown argument $1" 2 ;;
@@ -48,7 +50,8 @@ ULID='^[0-9A-HJKMNP-TV-Z]{26}$'
 [[ $SHA256 =~ ^[0-9a-f]{64}$ ]] || fail "invalid --sha256" 2
 [[ $SIZE =~ ^[0-9]+$ && $HEALTH_TIMEOUT =~ ^[0-9]+$ && $KEEP =~ ^[0-9]+$ ]] || fail "invalid number" 2
 [[ $LOCK_TIMEOUT =~ ^[0-9]+$ && $LOG_LINES =~ ^[0-9]+$ && $FORCE =~ ^[01]$ ]] || fail "invalid number" 2
-[[ $SOURCE == stdin || ($SOURCE == url && $SOURCE_URL =~ ^https?:// ) ]] || fail "invalid --source" 2
+[[ $SOURCE == stdin || ($SOURCE == url && $SOURCE_URL =~ ^https?://[^[:space:]\"]+$) ]] ||
+  fail "invalid --source (url needs DEPLOY_JAR_SOURCE_URL)" 2
 [[ -z $HEALTH_URL || $HEALTH_URL =~ ^https?://[^[:space:]\'\"\`]+$ ]] || fail "invalid --health-url" 2
 UNIT=${SERVICE%.service}
 
@@ -58,10 +61,12 @@ done
 if [ -n "$HEALTH_URL" ] || [ "$SOURCE" = url ]; then
   command -v curl >/dev/null || fail "the host lacks curl, needed for the health check and downloads"
 fi
+# The lock's descriptor (9) is closed for systemctl: a service started from here must not inherit
+# the lock (sudo closes it anyway; as root, nothing else would).
 if [ "$(id -u)" -eq 0 ]; then
-  svc() { systemctl "$@"; }
+  svc() { systemctl "$@" 9<&-; }
 else
-  svc() { sudo -n systemctl "$@"; }
+  svc() { sudo -n systemctl "$@" 9<&-; }
   # Check the sudo rule before anything is uploaded.
   sudo -n -l systemctl restart "$SERVICE" >/dev/null 2>&1 ||
     fail "user $(id -un) may not run 'sudo systemctl restart $SERVICE' without a password; add a sudoers rule such as: $(id -un) ALL=(root) NOPASSWD: /usr/bin/systemctl restart $SERVICE, /usr/bin/systemctl is-active $SERVICE"
@@ -211,7 +216,9 @@ if [ "$SOURCE" = stdin ]; then
   mark "send $SIZE"
   head -c "$SIZE" >"$PART"
 else
-  curl -fsS --retry 3 --max-time 900 -o "$PART" -- "$SOURCE_URL" ||
+  mark "download"
+  # The URL reaches curl through its config on stdin, not argv.
+  printf 'url = "%s"\n' "$SOURCE_URL" | curl -fsS --retry 3 --max-time 900 -K - -o "$PART" ||
     fail "could not download the jar from the artifact bucket"
 fi
 received=$(stat -c %s -- "$PART")

@@ -68,7 +68,7 @@ export async function deployOverSsh(
       keepReleases: inputs.keepReleases,
       force: inputs.force,
       lockTimeout: inputs.lockTimeout,
-      source: { kind: 'stdin' },
+      source: 'stdin',
     }),
   );
   const results: HostResult[] = [];

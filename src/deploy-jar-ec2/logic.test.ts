@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { outcomeOutputs, toHostResult } from './deploy.ts';
 import { LineSplitter, ReportReader } from './protocol.ts';
-import { releaseArgs, remoteCommand, shellQuote } from './script.ts';
+import { releaseArgs, remoteCommand, shellQuote, ssmCommand } from './script.ts';
 import { sshArgs } from './ssh-transport.ts';
 import { ulid, ulidTime, ULID_PATTERN } from './ulid.ts';
 
@@ -41,7 +41,7 @@ const args = {
 
 describe('release argv', () => {
   test('ssh: the jar on stdin', () => {
-    expect(releaseArgs({ ...args, source: { kind: 'stdin' } })).toEqual([
+    expect(releaseArgs({ ...args, source: 'stdin' })).toEqual([
       '--app-dir',
       '/opt/app',
       '--service',
@@ -68,16 +68,16 @@ describe('release argv', () => {
       'stdin',
     ]);
   });
-  test('ssm: a URL to download, force, no health URL', () => {
-    const out = releaseArgs({
-      ...args,
-      healthUrl: '',
-      force: true,
-      source: { kind: 'url', url: 'https://b.s3/k?X-Amz-Signature=1' },
-    });
+  test('ssm: the URL travels in the environment, never in argv', async () => {
+    const url = 'https://b.s3.amazonaws.com/k?X-Amz-Signature=abc&X-Amz-Security-Token=x%2By';
+    const out = releaseArgs({ ...args, healthUrl: '', force: true, source: 'url' });
     expect(out).not.toContain('--health-url');
-    expect(out.slice(-4)).toEqual(['--source', 'url', '--source-url', 'https://b.s3/k?X-Amz-Signature=1']);
+    expect(out.slice(-2)).toEqual(['--source', 'url']);
     expect(out[out.indexOf('--force') + 1]).toBe('1');
+    const command = ssmCommand('printf "%s|" "$DEPLOY_JAR_SOURCE_URL" "$@"', ['--source', 'url'], url);
+    expect(command.startsWith(`DEPLOY_JAR_SOURCE_URL='${url}' bash -c `)).toBe(true);
+    const { execFileSync } = await import('node:child_process');
+    expect(execFileSync('sh', ['-c', command]).toString()).toBe(`${url}|--source|url|`);
   });
   test.each([
     ['plain', 'plain'],

@@ -35,7 +35,8 @@ beforeEach(() => {
   mkdirSync(stubs);
   writeFileSync(
     join(stubs, 'systemctl'),
-    `#!/bin/sh\necho "$*" >> ${dir}/systemctl.log\ncase "$1" in is-active) echo active ;; esac\nexit 0\n`,
+    // A service started here must not inherit the lock's descriptor (it would hold the lock forever).
+    `#!/bin/sh\n[ -e /proc/$$/fd/9 ] && { echo "systemctl inherited the lock fd" >&2; exit 99; }\necho "$*" >> ${dir}/systemctl.log\ncase "$1" in is-active) echo active ;; esac\nexit 0\n`,
   );
   writeFileSync(
     join(stubs, 'curl'),
@@ -63,7 +64,7 @@ function release(
     keepReleases: opts.keep ?? 5,
     force: opts.force ?? false,
     lockTimeout: opts.lockTimeout ?? 5,
-    source: { kind: 'stdin' },
+    source: 'stdin',
   });
   const run = spawnSync('bash', ['-c', releaseScript(), 'deploy-jar-release', ...args], {
     input: opts.stdin ?? body,
@@ -198,7 +199,7 @@ describe('release.sh', () => {
       keepReleases: 2,
       force: false,
       lockTimeout: 1,
-      source: { kind: 'stdin' },
+      source: 'stdin',
     });
     args[args.indexOf(flag) + 1] = value;
     const run = spawnSync('bash', ['-c', releaseScript(), 'x', ...args], {

@@ -19,8 +19,8 @@ export interface ReleaseArgs {
   keepReleases: number;
   force: boolean;
   lockTimeout: number;
-  /** stdin (SSH: the jar follows the `send` line) or a URL the host downloads (SSM). */
-  source: { kind: 'stdin' } | { kind: 'url'; url: string };
+  /** stdin (SSH: the jar follows the `send` line) or a URL the host downloads (SSM, see ssmCommand). */
+  source: 'stdin' | 'url';
   logLines?: number;
 }
 
@@ -49,8 +49,7 @@ export function releaseArgs(a: ReleaseArgs): string[] {
     String(a.logLines ?? 30),
   ];
   if (a.healthUrl) args.push('--health-url', a.healthUrl);
-  if (a.source.kind === 'url') args.push('--source', 'url', '--source-url', a.source.url);
-  else args.push('--source', 'stdin');
+  args.push('--source', a.source);
   return args;
 }
 
@@ -63,4 +62,12 @@ export function shellQuote(value: string): string {
 /** The one command line the remote shell runs: bash with the constant script and quoted argv. */
 export function remoteCommand(script: string, args: readonly string[]): string {
   return ['bash', '-c', script, 'deploy-jar-release', ...args].map(shellQuote).join(' ');
+}
+
+/**
+ * The AWS-RunShellScript command line: the download URL goes in the environment of bash (an
+ * assignment sh reads from the agent's 0700 _script.sh), never into a process's argv.
+ */
+export function ssmCommand(script: string, args: readonly string[], url: string): string {
+  return `DEPLOY_JAR_SOURCE_URL=${shellQuote(url)} ${remoteCommand(script, args)}`;
 }

@@ -1,0 +1,138 @@
+import { describe, expect, test } from '@jest/globals';
+import { recordingLogger } from '../lib/log.ts';
+import { outcomeOutputs } from './deploy.ts';
+import { parseInputs } from './inputs.ts';
+import { deployWithSsm, type InvocationState, type SsmApi } from './ssm-transport.ts';
+
+const jar = { path: '/w/app.jar', size: 10, sha256: 'ab'.repeat(32) };
+const RELEASE = '01ARYZ6S410000000000000000';
+const URL = 'https://bucket.s3.amazonaws.com/deploy-jar-ec2/x.jar?X-Amz-Signature=secret';
+const ok = (id: string, prev = '-') =>
+  `::deploy:: current ${prev}\n::deploy:: download\n::deploy:: time upload 5\n::deploy:: release ${id}\n::deploy:: previous ${prev}\n::deploy:: health HTTP 200\n::deploy:: status deployed\n`;
+
+function fakeApi(script: Record<string, InvocationState[]>, targetCount?: number) {
+  const calls: string[] = [];
+  const sent: Array<Parameters<SsmApi['sendCommand']>[0]> = [];
+  const polls = new Map<string, number>();
+  const api: SsmApi = {
+    uploadJar: async (bucket, key) => void calls.push(`put ${bucket}/${key}`),
+    presignGet: async (_b, _k, expires) => (calls.push(`presign ${expires}`), URL),
+    deleteJar: async (bucket, key) => void calls.push(`delete ${bucket}/${key}`),
+    sendCommand: async (input) => (sent.push(input), 'cmd-1'),
+    commandStatus: async () => ({
+      status: targetCount === 0 ? 'Success' : 'InProgress',
+      targetCount: targetCount ?? Object.keys(script).length,
+    }),
+    listInstances: async () => Object.keys(script),
+    getInvocation: async (_c, id) => {
+      const n = polls.get(id) ?? 0;
+      polls.set(id, n + 1);
+      const states = script[id]!;
+      // The first poll sees no invocation yet (InvocationDoesNotExist).
+      return n === 0 ? undefined : states[Math.min(n - 1, states.length - 1)];
+    },
+  };
+  return { api, calls, sent };
+}
+const running: InvocationState = {
+  status: 'InProgress',
+  details: 'InProgress',
+  responseCode: -1,
+  stdout: '',
+  stderr: '',
+};
+const done = (stdout: string, code = 0, status = code === 0 ? 'Success' : 'Failed'): InvocationState => ({
+  status,
+  details: status,
+  responseCode: code,
+  stdout,
+  stderr: '',
+});
+const inputs = (values: Record<string, string>) =>
+  parseInputs(
+    (name) =>
+      ({ jar: 'app.jar', service: 'my-api', transport: 'ssm', 'artifact-bucket': 'artifacts', ...values })[
+        name
+      ] ?? '',
+  );
+const deps = (api: SsmApi) => {
+  let t = 0;
+  return { api, logger: recordingLogger(), sleep: async () => void (t += 1000), now: () => t };
+};
+
+describe('deployWithSsm', () => {
+  test('uploads, sends one command with the URL in its environment, polls past InvocationDoesNotExist, cleans up', async () => {
+    const fake = fakeApi({
+      'i-0123456789abcdef0': [running, done(ok(RELEASE, '01PREV0000000000000000000A'))],
+    });
+    const d = deps(fake.api);
+    const outcome = await deployWithSsm(
+      inputs({ 'instance-ids': 'i-0123456789abcdef0' }),
+      jar,
+      RELEASE,
+      'echo script',
+      d,
+    );
+    expect(fake.calls).toEqual([
+      `put artifacts/deploy-jar-ec2/${RELEASE}.jar`,
+      'presign 3600',
+      `delete artifacts/deploy-jar-ec2/${RELEASE}.jar`,
+    ]);
+    expect(d.logger.masked).toContain(URL);
+    const command = fake.sent[0]!.commands[0]!;
+    expect(
+      command.startsWith(`DEPLOY_JAR_SOURCE_URL='${URL}' bash -c 'echo script' deploy-jar-release `),
+    ).toBe(true);
+    expect(command.endsWith('--source url')).toBe(true);
+    expect(fake.sent[0]).toMatchObject({
+      instanceIds: ['i-0123456789abcdef0'],
+      maxConcurrency: '1',
+      maxErrors: '0',
+    });
+    expect(outcome.results).toHaveLength(1);
+    expect(outcome.results[0]).toMatchObject({
+      target: 'i-0123456789abcdef0',
+      status: 'deployed',
+      releaseId: RELEASE,
+    });
+    expect(outcome.results[0]!.phases.map((p) => p.name)).toEqual(['s3-upload', 'upload']);
+    expect(outcomeOutputs(outcome, 5)).toMatchObject({
+      status: 'deployed',
+      'previous-release-id': '01PREV0000000000000000000A',
+    });
+  });
+
+  test('targets: every instance is polled; a rollback and a cancelled instance both fail the deploy', async () => {
+    const rolledBack =
+      '::deploy:: release X\n::deploy:: previous P\n::deploy:: log-begin /var/log/x\n  | boom\n::deploy:: log-end\n::deploy:: status rolled-back\n::deploy:: error release X did not become healthy\n';
+    const fake = fakeApi({
+      'i-000000000000000a1': [done(rolledBack, 3)],
+      'i-000000000000000a2': [
+        { status: 'Cancelled', details: 'Cancelled', responseCode: -1, stdout: '', stderr: '' },
+      ],
+    });
+    const outcome = await deployWithSsm(
+      inputs({ targets: 'tag:Role=api', 'max-concurrency': '1' }),
+      jar,
+      RELEASE,
+      's',
+      deps(fake.api),
+    );
+    expect(fake.sent[0]!.targets).toEqual([{ Key: 'tag:Role', Values: ['api'] }]);
+    const [a, b] = outcome.results;
+    expect(a).toMatchObject({ status: 'rolled-back' });
+    expect(a!.error).toContain("Last lines of the service's log (/var/log/x):\nboom");
+    expect(b!.error).toBe(
+      'i-000000000000000a2: not run: SSM stopped sending the command after max-errors (0) was exceeded.',
+    );
+    expect(outcomeOutputs(outcome, 1).status).toBe('rolled-back');
+  });
+
+  test('targets that match nothing: a clear error, and the jar is still deleted', async () => {
+    const fake = fakeApi({}, 0);
+    await expect(
+      deployWithSsm(inputs({ targets: 'tag:Role=none' }), jar, RELEASE, 's', deps(fake.api)),
+    ).rejects.toThrow('No managed instance matches targets tag:Role=none');
+    expect(fake.calls.at(-1)).toBe(`delete artifacts/deploy-jar-ec2/${RELEASE}.jar`);
+  });
+});

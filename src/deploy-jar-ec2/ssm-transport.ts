@@ -1,0 +1,215 @@
+import { UserError } from '../lib/errors.ts';
+import type { Logger } from '../lib/log.ts';
+import { type DeployOutcome, type HostResult, toHostResult } from './deploy.ts';
+import type { Inputs } from './inputs.ts';
+import type { JarInfo } from './jar.ts';
+import { LineSplitter, ReportReader } from './protocol.ts';
+import { releaseArgs, ssmCommand } from './script.ts';
+
+/** One instance's invocation as GetCommandInvocation reports it. */
+export interface InvocationState {
+  status: string;
+  details: string;
+  responseCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The AWS calls the SSM transport makes (real ones in ssm-run.ts, fakes in tests). */
+export interface SsmApi {
+  uploadJar(bucket: string, key: string, jar: JarInfo): Promise<void>;
+  presignGet(bucket: string, key: string, expiresInSeconds: number): Promise<string>;
+  deleteJar(bucket: string, key: string): Promise<void>;
+  sendCommand(input: {
+    commands: string[];
+    executionTimeout: number;
+    instanceIds: string[];
+    targets: Inputs['targets'];
+    maxConcurrency: string;
+    maxErrors: string;
+    comment: string;
+  }): Promise<string>;
+  /** Target count and overall status of the command. */
+  commandStatus(commandId: string): Promise<{ status: string; targetCount: number }>;
+  /** Instances the command has visible invocations for. */
+  listInstances(commandId: string): Promise<string[]>;
+  /** undefined while the invocation does not exist yet (InvocationDoesNotExist). */
+  getInvocation(commandId: string, instanceId: string): Promise<InvocationState | undefined>;
+}
+
+export interface SsmTransportDeps {
+  api: SsmApi;
+  logger: Logger;
+  sleep(ms: number): Promise<void>;
+  now(): number;
+  pollMs?: number;
+}
+
+const TERMINAL = new Set(['Success', 'Failed', 'Cancelled', 'TimedOut', 'Cancelling']);
+/** How long a presigned download URL lives (a URL signed with a role session never outlives it). */
+export const URL_EXPIRY_SECONDS = 3600;
+
+/**
+ * Deploys through SSM Run Command: the jar goes to the artifact bucket, every target instance runs
+ * the same release script (AWS-RunShellScript, as root), downloading the jar through a presigned
+ * URL. Polls each instance until all are done; any failure fails the deploy.
+ */
+export async function deployWithSsm(
+  inputs: Inputs,
+  jar: JarInfo,
+  releaseId: string,
+  script: string,
+  deps: SsmTransportDeps,
+): Promise<DeployOutcome> {
+  const { api, logger } = deps;
+  const key = `${inputs.artifactPrefix}${inputs.artifactPrefix && !inputs.artifactPrefix.endsWith('/') ? '/' : ''}${releaseId}.jar`;
+  const started = deps.now();
+  await logger.group(`Upload the jar to s3://${inputs.artifactBucket}/${key}`, () =>
+    api.uploadJar(inputs.artifactBucket, key, jar),
+  );
+  const s3Ms = deps.now() - started;
+  try {
+    const url = await api.presignGet(inputs.artifactBucket, key, URL_EXPIRY_SECONDS);
+    logger.mask(url);
+    const args = releaseArgs({
+      appDir: inputs.appDir,
+      service: inputs.service,
+      releaseId,
+      sha256: jar.sha256,
+      size: jar.size,
+      healthUrl: inputs.healthUrl,
+      healthTimeout: inputs.healthTimeout,
+      keepReleases: inputs.keepReleases,
+      force: inputs.force,
+      lockTimeout: inputs.lockTimeout,
+      source: 'url',
+    });
+    const executionTimeout = inputs.lockTimeout + 2 * inputs.healthTimeout + 900;
+    const commandId = await api.sendCommand({
+      commands: [ssmCommand(script, args, url)],
+      executionTimeout,
+      instanceIds: inputs.instanceIds,
+      targets: inputs.targets,
+      maxConcurrency: inputs.maxConcurrency,
+      maxErrors: inputs.maxErrors,
+      comment: `deploy-jar-ec2 ${inputs.service} ${releaseId}`,
+    });
+    const targetText = inputs.instanceIds.length
+      ? inputs.instanceIds.join(', ')
+      : inputs.targets.map((t) => `${t.Key}=${t.Values.join(',')}`).join(' ');
+    logger.info(
+      `SendCommand ${commandId}: AWS-RunShellScript on ${targetText} (max-concurrency ${inputs.maxConcurrency}, max-errors ${inputs.maxErrors})`,
+    );
+    const states = await poll(commandId, inputs, executionTimeout, deps);
+    const results: HostResult[] = [];
+    for (const [instanceId, state] of [...states.entries()].sort()) {
+      const result = await logger.group(`Instance ${instanceId}: ${state.details}`, () =>
+        Promise.resolve(instanceResult(instanceId, state, s3Ms, inputs.maxErrors, executionTimeout, logger)),
+      );
+      results.push(result);
+      logger.info(
+        `${instanceId}: ${result.status}${result.releaseId ? ` (release ${result.releaseId})` : ''}`,
+      );
+    }
+    return { releaseId, sha256: jar.sha256, results, skipped: [] };
+  } finally {
+    await api.deleteJar(inputs.artifactBucket, key).catch((error: unknown) => {
+      logger.warning(
+        `Could not delete s3://${inputs.artifactBucket}/${key}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    });
+  }
+}
+
+/** Reads what the release script printed on one instance into a result (and the step log). */
+function instanceResult(
+  instanceId: string,
+  state: InvocationState,
+  s3Ms: number,
+  maxErrors: string,
+  executionTimeout: number,
+  logger: Logger,
+): HostResult {
+  const reader = new ReportReader();
+  const split = new LineSplitter();
+  for (const line of [...split.push(state.stdout), ...split.end()]) {
+    const { show } = reader.line(line);
+    if (show !== undefined) logger.info(show);
+  }
+  if (state.stderr.trim()) logger.info(`stderr:\n${state.stderr.trim()}`);
+  const host = toHostResult(
+    instanceId,
+    { exitCode: state.responseCode, signal: null, report: reader.report, stderr: state.stderr },
+    reader.report.phases.reduce((sum, p) => sum + p.ms, 0),
+  );
+  host.phases.unshift({ name: 's3-upload', ms: s3Ms });
+  if (state.status === 'Cancelled') {
+    return {
+      ...host,
+      status: 'failed',
+      error: `${instanceId}: not run: SSM stopped sending the command after max-errors (${maxErrors}) was exceeded.`,
+    };
+  }
+  if (state.status === 'TimedOut') {
+    return {
+      ...host,
+      status: 'failed',
+      error: `${instanceId}: the release did not finish within the execution timeout (${executionTimeout} s).`,
+    };
+  }
+  return host;
+}
+
+async function poll(
+  commandId: string,
+  inputs: Inputs,
+  executionTimeout: number,
+  deps: SsmTransportDeps,
+): Promise<Map<string, InvocationState>> {
+  const { api, logger } = deps;
+  const interval = deps.pollMs ?? 1000;
+  // Delivery (up to 10 minutes for an instance that is offline) plus the run itself.
+  const deadline = deps.now() + (600 + executionTimeout) * 1000;
+  const states = new Map<string, InvocationState | undefined>(
+    inputs.instanceIds.map((id) => [id, undefined]),
+  );
+  let targetCount = inputs.instanceIds.length || undefined;
+  const lastShown = new Map<string, string>();
+  for (;;) {
+    if (inputs.instanceIds.length === 0) {
+      // Targets: learn which instances the command went to.
+      const command = await api.commandStatus(commandId);
+      targetCount = command.targetCount;
+      if (targetCount > states.size) {
+        for (const id of await api.listInstances(commandId)) if (!states.has(id)) states.set(id, undefined);
+      }
+      if (targetCount === 0 && TERMINAL.has(command.status)) {
+        throw new UserError(
+          `No managed instance matches targets ${inputs.targets.map((t) => `${t.Key}=${t.Values.join(',')}`).join(' ')}: check the tags, the region, and that the SSM agent is online on the instances.`,
+        );
+      }
+    }
+    for (const [id, state] of states) {
+      if (state && TERMINAL.has(state.status)) continue;
+      const now = await api.getInvocation(commandId, id);
+      if (now) {
+        states.set(id, now);
+        if (lastShown.get(id) !== now.details) {
+          logger.info(`${id}: ${now.details}`);
+          lastShown.set(id, now.details);
+        }
+      }
+    }
+    const done =
+      targetCount !== undefined &&
+      states.size >= targetCount &&
+      [...states.values()].every((s) => s !== undefined && TERMINAL.has(s.status));
+    if (done) return states as Map<string, InvocationState>;
+    if (deps.now() > deadline) {
+      throw new UserError(
+        `SSM command ${commandId} did not finish within ${Math.round((deadline - deps.now()) / 1000 + 600 + executionTimeout)} s: ${[...states].map(([id, s]) => `${id} ${s?.details ?? 'not delivered'}`).join(', ')}.`,
+      );
+    }
+    await deps.sleep(interval);
+  }
+}
