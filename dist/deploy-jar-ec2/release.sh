@@ -93,7 +93,7 @@ fi
 phase_done lock
 
 # A previous deploy cut off mid-upload may have left a .part behind: we hold the lock, so it is stale.
-rm -f -- releases/*.jar.part
+rm -f -- releases/*.jar.part releases/*.jar.part.sum
 
 release_of() { # release id a link points to, or nothing
   local target
@@ -136,7 +136,7 @@ is_2xx() { [[ $1 =~ ^2[0-9][0-9]$ ]]; }
 
 HEALTH=''
 wait_healthy() { # waits until the unit is active and the health URL answers 2xx; sets HEALTH
-  local deadline state code stable=0
+  local deadline state code stable=0 tries=0
   deadline=$(($(date +%s) + HEALTH_TIMEOUT))
   while :; do
     state=$(svc is-active "$SERVICE" 2>/dev/null || true)
@@ -150,7 +150,7 @@ wait_healthy() { # waits until the unit is active and the health URL answers 2xx
       else
         stable=$((stable + 1))
         HEALTH='active'
-        [ "$stable" -ge 3 ] && return 0
+        [ "$stable" -ge 15 ] && return 0
       fi
     else
       stable=0
@@ -158,7 +158,9 @@ wait_healthy() { # waits until the unit is active and the health URL answers 2xx
       [ "$state" = failed ] && return 1
     fi
     [ "$(date +%s)" -lt "$deadline" ] || return 1
-    sleep 0.5
+    # Poll briskly while a JVM typically comes up, then every half second.
+    tries=$((tries + 1))
+    if [ "$tries" -lt 30 ]; then sleep 0.1; else sleep 0.5; fi
   done
 }
 
@@ -207,14 +209,16 @@ avail=$(df -P -k releases | awk 'NR == 2 { print $4 }')
 if [ -n "$avail" ] && [ $((avail * 1024)) -lt $((SIZE + 1048576)) ]; then
   fail "not enough space in $APP_DIR/releases: $((avail / 1024)) MiB free, the jar needs $((SIZE / 1048576 + 1)) MiB"
 fi
-remove_part() { rm -f -- "$APP_DIR/$PART"; }
+remove_part() { rm -f -- "$APP_DIR/$PART" "$APP_DIR/$PART.sum"; }
 trap 'remove_part' EXIT
 trap 'remove_part; exit 129' HUP
 trap 'remove_part; exit 141' PIPE
 trap 'remove_part; exit 143' TERM INT
+SUM_FILE="releases/$RELEASE_ID.jar.part.sum"
 if [ "$SOURCE" = stdin ]; then
   mark "send $SIZE"
-  head -c "$SIZE" >"$PART"
+  # Hash while receiving: the bytes are checked as they land, not read a second time.
+  head -c "$SIZE" | tee -- "$PART" | sha256sum | cut -d' ' -f1 >"$SUM_FILE"
 else
   mark "download"
   # The URL reaches curl through its config on stdin, not argv.
@@ -224,7 +228,8 @@ fi
 received=$(stat -c %s -- "$PART")
 [ "$received" = "$SIZE" ] || fail "upload incomplete: received $received of $SIZE bytes; nothing was switched"
 phase_done upload
-sum=$(sha256sum <"$PART" | cut -d' ' -f1)
+if [ -s "$SUM_FILE" ]; then read -r sum <"$SUM_FILE"; else sum=$(sha256sum <"$PART" | cut -d' ' -f1); fi
+rm -f -- "$SUM_FILE"
 [ "$sum" = "$SHA256" ] || fail "checksum mismatch on the host: expected $SHA256, got $sum; nothing was switched"
 printf '%s\n' "$SHA256" >"releases/$RELEASE_ID.jar.sha256"
 mv -f -- "$PART" "releases/$RELEASE_ID.jar"
