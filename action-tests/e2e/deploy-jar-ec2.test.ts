@@ -273,6 +273,36 @@ describe('deploy-jar-ec2 over SSH', () => {
     },
   );
 
+  test('several hosts are deployed one at a time; the first failure stops the rest', async () => {
+    // 127.0.0.1 and localhost are the same sample host: the second finds the jar already current.
+    const key = stack().ssh.hostKeys.trim().split(/\s+/).slice(1).join(' ');
+    const fp = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', '-'], { input: key })
+      .toString()
+      .split(' ')[1]!;
+    const both = await deploy(jars.v4!, {
+      HOSTS: '127.0.0.1\nlocalhost',
+      PIN: 'fingerprint',
+      FINGERPRINT: fp,
+    });
+    expectOk(both);
+    expect(step(both, 'deploy').outputs.status).toBe('deployed');
+    expect(both.log).toMatch(
+      /Deploy to deploy@127\.0\.0\.1:\d+ \(1 of 2\)[\s\S]*Deploy to deploy@localhost:\d+ \(2 of 2\)/,
+    );
+    expect(both.log).toMatch(/deploy@localhost:\d+: unchanged/);
+    expect(both.summary).toMatch(/deploy@127\.0\.0\.1:\d+`? \| \*\*deployed\*\*/);
+    expect(both.summary).toMatch(/deploy@localhost:\d+`? \| \*\*unchanged\*\*/);
+    expect(await health()).toEqual({ status: 200, version: 'v4' });
+
+    // known_hosts from fetch-ssm-target pins the key to 127.0.0.1 only: localhost is refused first.
+    const stopped = await deploy(jars.v2!, { HOSTS: 'localhost\n127.0.0.1' });
+    expect(step(stopped, 'deploy').outcome).toBe('failure');
+    expect(stopped.log).toMatch(/deploy@localhost:\d+: host key verification failed/);
+    expect(stopped.log).toMatch(/Not tried: deploy@127\.0\.0\.1:\d+\./);
+    expect(stopped.summary).toContain('not tried (an earlier host failed)');
+    expect(await health()).toEqual({ status: 200, version: 'v4' });
+  });
+
   test('two deploys started together: one waits for the other, both end consistent', async () => {
     // Hold the host's deploy lock while both start, so they are certain to meet at it.
     const holder = spawn('flock', [join(api.appDir, '.deploy.lock'), 'sleep', '4'], { stdio: 'ignore' });
