@@ -421,6 +421,35 @@ describe('deploy-jar-ec2 over SSM Run Command', () => {
     expect(ssmCurrent()).toBe(v2Release);
   });
 
+  test('a fleet (targets, max-concurrency 1): instances one at a time; after a rollback max-errors stops the rollout', async () => {
+    // A second managed node; the agent runs its commands on the same machine (same app-dir).
+    const second = 'i-0b00000000000002f';
+    await admin().ssm.registerInstances([{ InstanceId: second, Tags: { Role: 'api', Name: 'api-2' } }]);
+    try {
+      const fleet = ssmVars({ TARGETS: 'tag:Role=api', MAX_CONCURRENCY: '1', MAX_ERRORS: '0' });
+      const ok = await deploy(jars.v4!, fleet, ssmApi);
+      expectOk(ok);
+      expect(ok.log).toMatch(new RegExp(`${stack().ssmInstance.id}: deployed[\\s\\S]*${second}: unchanged`));
+      expect(ok.summary).toContain(second);
+      expect(await health(ssmApi)).toEqual({ status: 200, version: 'v4' });
+
+      const broken = await deploy(jars.v3!, { ...fleet, HEALTH_TIMEOUT: '4' }, ssmApi);
+      expect(step(broken, 'deploy').outcome).toBe('failure');
+      expect(step(broken, 'deploy').outputs.status).toBe('rolled-back');
+      expect(broken.log).toContain(
+        `${second}: not run: SSM stopped sending the command after max-errors (0) was exceeded.`,
+      );
+      const commands = await admin().ssm.commands();
+      expect(commands.at(-1)!.Invocations.map((i) => [i.InstanceId, i.Status])).toEqual([
+        [stack().ssmInstance.id, 'Failed'],
+        [second, 'Cancelled'],
+      ]);
+      expect(await health(ssmApi)).toEqual({ status: 200, version: 'v4' });
+    } finally {
+      await fetch(new URL(`/__admin/ssm/instances?id=${second}`, stack().adminUrl), { method: 'DELETE' });
+    }
+  });
+
   test('targets that match no instance fail clearly', async () => {
     const result = await deploy(jars.v2!, ssmVars({ TARGETS: 'tag:Role=nothing' }), ssmApi);
     expect(step(result, 'deploy').outcome).toBe('failure');

@@ -73949,10 +73949,10 @@ async function run() {
     for (const [name, value] of Object.entries(outputs))
         core/* setOutput */.uH(name, value);
     await appendSummary(renderSummary(outcome, jar.path, inputs.transport));
-    const failed = outcome.results.find((r) => r.error);
-    if (failed) {
+    const failed = outcome.results.filter((r) => r.error);
+    if (failed.length) {
         const rest = outcome.skipped.length ? `\nNot tried: ${outcome.skipped.join(', ')}.` : '';
-        throw new errors/* UserError */.y(`Deploy ${outputs.status}: ${failed.error}${rest}`);
+        throw new errors/* UserError */.y(`Deploy ${outputs.status}: ${failed.map((r) => r.error).join('\n')}${rest}`);
     }
     core/* info */.pq(`Done: ${outputs.status}, release ${outputs['release-id']} in ${outputs['duration-ms']} ms.`);
 }

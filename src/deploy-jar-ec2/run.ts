@@ -37,10 +37,10 @@ export async function run(): Promise<void> {
   const outputs = outcomeOutputs(outcome, Date.now() - started);
   for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
   await appendSummary(renderSummary(outcome, jar.path, inputs.transport));
-  const failed = outcome.results.find((r) => r.error);
-  if (failed) {
+  const failed = outcome.results.filter((r) => r.error);
+  if (failed.length) {
     const rest = outcome.skipped.length ? `\nNot tried: ${outcome.skipped.join(', ')}.` : '';
-    throw new UserError(`Deploy ${outputs.status}: ${failed.error}${rest}`);
+    throw new UserError(`Deploy ${outputs.status}: ${failed.map((r) => r.error).join('\n')}${rest}`);
   }
   core.info(`Done: ${outputs.status}, release ${outputs['release-id']} in ${outputs['duration-ms']} ms.`);
 }
