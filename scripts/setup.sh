@@ -24,6 +24,9 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 packages=(openssh-server openssh-client sudo python3)
 if [ "${SETUP_BENCH:-}" = 1 ]; then packages+=(awscli); fi
+# --- deploy-jar-ec2: the release script on the sample host (health check, SSM download: curl;
+# the host lock: flock from util-linux).
+packages+=(curl util-linux)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
