@@ -72962,6 +72962,7 @@ const PHASES = {
     lock: 'took the deploy lock',
     inspect: 'read the current release',
     upload: 'uploaded to releases/<id>.jar.part',
+    download: 'downloaded from the artifact bucket to releases/<id>.jar.part',
     verify: 'verified sha256 on the host and renamed',
     switch: 'switched current.jar atomically',
     restart: 'restarted the service',
@@ -73230,7 +73231,7 @@ function toHostResult(target, remote, durationMs) {
         target,
         releaseId: r.releaseId,
         previousReleaseId: r.previousReleaseId,
-        health: r.health,
+        health: r.rollbackHealth ? `${r.health ?? '-'}; after the rollback ${r.rollbackHealth}` : r.health,
         phases,
         durationMs,
         waitedForLock: r.waitedForLock,
@@ -73245,7 +73246,6 @@ function toHostResult(target, remote, durationMs) {
         return {
             ...base,
             status: 'rolled-back',
-            health: r.health,
             error: `${target}: ${r.error ?? r.cause ?? 'the new release failed'}.${tail}`,
         };
     }

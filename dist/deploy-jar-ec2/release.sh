@@ -227,7 +227,7 @@ else
 fi
 received=$(stat -c %s -- "$PART")
 [ "$received" = "$SIZE" ] || fail "upload incomplete: received $received of $SIZE bytes; nothing was switched"
-phase_done upload
+if [ "$SOURCE" = url ]; then phase_done download; else phase_done upload; fi
 if [ -s "$SUM_FILE" ]; then read -r sum <"$SUM_FILE"; else sum=$(sha256sum <"$PART" | cut -d' ' -f1); fi
 rm -f -- "$SUM_FILE"
 [ "$sum" = "$SHA256" ] || fail "checksum mismatch on the host: expected $SHA256, got $sum; nothing was switched"

@@ -133,7 +133,7 @@ export function toHostResult(target: string, remote: RemoteRun, durationMs: numb
     target,
     releaseId: r.releaseId,
     previousReleaseId: r.previousReleaseId,
-    health: r.health,
+    health: r.rollbackHealth ? `${r.health ?? '-'}; after the rollback ${r.rollbackHealth}` : r.health,
     phases,
     durationMs,
     waitedForLock: r.waitedForLock,
@@ -148,7 +148,6 @@ export function toHostResult(target: string, remote: RemoteRun, durationMs: numb
     return {
       ...base,
       status: 'rolled-back',
-      health: r.health,
       error: `${target}: ${r.error ?? r.cause ?? 'the new release failed'}.${tail}`,
     };
   }

@@ -29,6 +29,7 @@ const PHASES: Record<string, string> = {
   lock: 'took the deploy lock',
   inspect: 'read the current release',
   upload: 'uploaded to releases/<id>.jar.part',
+  download: 'downloaded from the artifact bucket to releases/<id>.jar.part',
   verify: 'verified sha256 on the host and renamed',
   switch: 'switched current.jar atomically',
   restart: 'restarted the service',

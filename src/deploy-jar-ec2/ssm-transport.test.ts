@@ -8,7 +8,7 @@ const jar = { path: '/w/app.jar', size: 10, sha256: 'ab'.repeat(32) };
 const RELEASE = '01ARYZ6S410000000000000000';
 const URL = 'https://bucket.s3.amazonaws.com/deploy-jar-ec2/x.jar?X-Amz-Signature=secret';
 const ok = (id: string, prev = '-') =>
-  `::deploy:: current ${prev}\n::deploy:: download\n::deploy:: time upload 5\n::deploy:: release ${id}\n::deploy:: previous ${prev}\n::deploy:: health HTTP 200\n::deploy:: status deployed\n`;
+  `::deploy:: current ${prev}\n::deploy:: download\n::deploy:: time download 5\n::deploy:: release ${id}\n::deploy:: previous ${prev}\n::deploy:: health HTTP 200\n::deploy:: status deployed\n`;
 
 function fakeApi(script: Record<string, InvocationState[]>, targetCount?: number) {
   const calls: string[] = [];
@@ -95,7 +95,7 @@ describe('deployWithSsm', () => {
       status: 'deployed',
       releaseId: RELEASE,
     });
-    expect(outcome.results[0]!.phases.map((p) => p.name)).toEqual(['s3-upload', 'upload']);
+    expect(outcome.results[0]!.phases.map((p) => p.name)).toEqual(['s3-upload', 'download']);
     expect(outcomeOutputs(outcome, 5)).toMatchObject({
       status: 'deployed',
       'previous-release-id': '01PREV0000000000000000000A',
