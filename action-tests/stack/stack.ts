@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createSsmService, seedParameters, startAwsServer } from './aws/index.ts';
 import { type ApiService, installApiService, stopService } from './api-service.ts';
+import { type GitHubInfo, startGitHub } from './github.ts';
 import { startSshHost } from './ssh-host.ts';
 import { freePort } from './util.ts';
 
@@ -29,6 +30,8 @@ export interface StackInfo {
     logPath: string;
   };
   api: ApiService;
+  /** GitHub REST endpoint (emulate behind a GHES-style proxy): jobs get its URLs and token. */
+  github: GitHubInfo;
   /** The SSM parameters the product's Terraform would create (`infra/`). */
   parameters: {
     prefix: string;
@@ -69,6 +72,9 @@ export async function startStack(dir: string): Promise<RunningStack> {
       services: [createSsmService({ accountId: ACCOUNT_ID })],
     });
     stops.push(() => aws.close());
+
+    const github = await startGitHub();
+    stops.push(() => github.close());
 
     const ssh = await startSshHost(join(dir, 'ssh'));
     stops.push(() => ssh.stop());
@@ -121,6 +127,7 @@ export async function startStack(dir: string): Promise<RunningStack> {
         logPath: ssh.logPath,
       },
       api,
+      github: github.info,
       parameters,
     };
     const file = join(dir, 'stack.json');

@@ -34610,21 +34610,22 @@ class PlanFormatError extends Error {
 }
 /** Parses `terraform show -json` output; accepts format_version 1.x only. */
 function parsePlanJson(text, source) {
-    // setup-terraform's wrapper may surround the JSON with its own lines: take the JSON object line.
-    const trimmed = text.trim();
-    let candidate = trimmed;
-    if (!trimmed.startsWith('{')) {
-        const line = trimmed.split('\n').find((l) => l.trimStart().startsWith('{'));
-        if (!line)
-            throw new PlanFormatError(`${source} does not hold a plan JSON (no JSON object found).`);
-        candidate = line.trim();
-    }
     let parsed;
     try {
-        parsed = JSON.parse(candidate);
+        parsed = JSON.parse(text);
     }
     catch (error) {
-        throw new PlanFormatError(`${source} is not valid JSON (${error instanceof Error ? error.message : String(error)}). Expected the output of 'terraform show -json PLANFILE'.`);
+        // setup-terraform's wrapper surrounds the output with its own lines (`[command]...`, `::debug::...`).
+        const stripped = text
+            .split('\n')
+            .filter((line) => !/^(\[command\]|::[a-z-]+(?: [^:]*)?::)/.test(line))
+            .join('\n');
+        try {
+            parsed = JSON.parse(stripped);
+        }
+        catch {
+            throw new PlanFormatError(`${source} is not valid JSON (${error instanceof Error ? error.message : String(error)}). Expected the output of 'terraform show -json PLANFILE'.`);
+        }
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
         throw new PlanFormatError(`${source} is not a plan JSON object.`);
@@ -34854,8 +34855,9 @@ function walkModules(module, into) {
  * and values that look like secrets redacted.
  */
 // CSI sequences (colours, cursor moves), OSC sequences (titles, links), and lone two-byte escapes.
+const ANSI = 
 // eslint-disable-next-line no-control-regex
-const ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[@-_]|\u009b[0-?]*[ -/]*[@-~]/g;
+/\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[@-_]|\u009b[0-?]*[ -/]*[@-~]/g;
 // Workflow commands the wrapper (or anything it ran) printed: ::debug::, ::error::, ::set-output name=x::, ...
 const WORKFLOW_COMMAND = /^::[a-z-]+(?: [^:]*)?::/;
 // Old runner syntax (##[group] ...), and the wrapper's echo of the command it ran.
@@ -35002,6 +35004,7 @@ function isMarkerOf(body, key) {
 }
 /** Inline code that nothing can break out of: one line, fenced by more backticks than it holds. */
 function code(text, max = 200) {
+    // eslint-disable-next-line no-control-regex
     let clean = text.replace(/\r?\n/g, '⏎').replace(/[\u0000-\u001f\u007f]/g, ' ');
     if (clean.length > max)
         clean = `${clean.slice(0, max)}…`;
@@ -35065,13 +35068,7 @@ function formatValue(value, sensitive, unknown, redactor) {
         return '(known after apply)';
     if (value === undefined)
         return 'null';
-    let text;
-    try {
-        text = JSON.stringify(value, (_k, v) => v) ?? 'null';
-    }
-    catch {
-        text = String(value);
-    }
+    const text = JSON.stringify(value) ?? 'null';
     // Nested sensitive parts inside an object: render the object as redacted rather than guess.
     if (typeof sensitive === 'object' && sensitive !== null && JSON.stringify(sensitive).includes('true'))
         return REDACTED;
@@ -35086,8 +35083,10 @@ function changedAttributes(change, redactor, max = 15) {
         Array.isArray(after))
         return [];
     const names = new Set([...Object.keys(before), ...Object.keys(after)]);
-    for (const k of Object.keys((change.after_unknown ?? {})))
-        names.add(k);
+    const unknownMask = change.after_unknown;
+    if (typeof unknownMask === 'object' && unknownMask !== null)
+        for (const k of Object.keys(unknownMask))
+            names.add(k);
     const out = [];
     let more = 0;
     for (const name of [...names].sort()) {
@@ -35272,7 +35271,9 @@ function renderComment(input, options) {
         : '';
     const details = input.analysis ? detailBlocks(input.analysis, redactor) : [];
     const footer = footerLine(input);
-    const cutNote = `> [!NOTE]\n> This comment was shortened to stay under ${max.toLocaleString('en-US')} characters: ${options.fullRenderingHint}`;
+    const note = (what) => `> [!NOTE]\n> This comment was shortened to stay under ${max.toLocaleString('en-US')} characters (left out: ${what}): ${options.fullRenderingHint}`;
+    // Sized for the longest "left out" text; the real one is written once the cuts are known.
+    const cutNote = note(`${'9'.repeat(9)} of ${'9'.repeat(9)} lines of the text plan, ${'9'.repeat(9)} per-resource entries`);
     const join = (parts) => parts.filter((p) => p !== '').join('\n\n');
     const textLines = input.text ? input.text.split('\n') : [];
     const full = join([
@@ -35312,6 +35313,7 @@ function renderComment(input, options) {
     let budget = max - fixed() - 4;
     // 2. Per-resource detail, whole entries only, while there is room (the text plan comes after).
     let detailPart = '';
+    let omittedEntries = 0;
     if (details.length && budget > 200) {
         const open = '<details open><summary>Changes by resource</summary>\n';
         const close = '\n\n</details>';
@@ -35326,6 +35328,7 @@ function renderComment(input, options) {
             else if (!block.startsWith('\n**'))
                 omitted++;
         }
+        omittedEntries = omitted;
         if (omitted)
             kept.push(`\n… ${omitted} more entr${omitted === 1 ? 'y' : 'ies'} not shown`);
         if (kept.length > (omitted ? 1 : 0))
@@ -35334,13 +35337,28 @@ function renderComment(input, options) {
     }
     // 3. The text plan with what is left, cut on a line boundary.
     let textPart = '';
+    let cutLines = textLines.length;
     if (textLines.length && budget > 300) {
         const overhead = textBlock('', textLines.length, textLines.length).length + 20;
         const { text, cut } = cutToLines(input.text, budget - overhead);
-        if (cut < textLines.length)
+        if (cut < textLines.length) {
             textPart = textBlock(text, textLines.length, cut);
+            cutLines = cut;
+        }
     }
-    const markdown = join([head, warning, errorPart, detailPart, textPart, cutNote, footer]);
+    const leftOut = [
+        ...(cutLines ? [`${cutLines} of ${textLines.length} lines of the text plan`] : []),
+        ...(omittedEntries ? [`${omittedEntries} per-resource entr${omittedEntries === 1 ? 'y' : 'ies'}`] : []),
+    ];
+    const markdown = join([
+        head,
+        warning,
+        errorPart,
+        detailPart,
+        textPart,
+        note(leftOut.join(', ') || 'detail'),
+        footer,
+    ]);
     return { markdown: markdown.length <= max ? markdown : markdown.slice(0, max), truncated: true };
 }
 /** The first lines of `text` that fit in `room` characters, and how many lines were left out. */
@@ -35617,9 +35635,11 @@ async function buildReport(inputs, deps) {
         }
     }
     let analysis;
+    let plan;
     if (jsonText !== undefined) {
         try {
-            analysis = analysePlan(parsePlanJson(jsonText, planJsonPath || `${inputs.terraformBinary} show -json`));
+            plan = parsePlanJson(jsonText, planJsonPath || `${inputs.terraformBinary} show -json`);
+            analysis = analysePlan(plan);
         }
         catch (error) {
             if (error instanceof PlanFormatError) {
@@ -35632,8 +35652,8 @@ async function buildReport(inputs, deps) {
         if (!inputs.planJson) {
             const dir = await deps.privateDir();
             planJsonPath = (0,external_node_path_namespaceObject.join)(dir, 'plan.json');
-            // Keep the JSON line alone (the wrapper may have added lines around it).
-            await deps.writePrivateFile(planJsonPath, `${JSON.stringify(JSON.parse(pickJson(jsonText)))}\n`);
+            // The JSON alone (the wrapper may have added lines around it).
+            await deps.writePrivateFile(planJsonPath, `${JSON.stringify(plan)}\n`);
         }
     }
     const redactor = new Redactor(analysis?.sensitiveValues ?? []);
@@ -35664,15 +35684,6 @@ async function buildReport(inputs, deps) {
         planJsonPath,
         failure,
     };
-}
-function pickJson(text) {
-    const trimmed = text.trim();
-    if (trimmed.startsWith('{'))
-        return trimmed;
-    return (trimmed
-        .split('\n')
-        .find((l) => l.trimStart().startsWith('{'))
-        ?.trim() ?? trimmed);
 }
 
 ;// CONCATENATED MODULE: ./src/terraform-plan-comment/run.ts

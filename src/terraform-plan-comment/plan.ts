@@ -97,21 +97,22 @@ export class PlanFormatError extends Error {
 
 /** Parses `terraform show -json` output; accepts format_version 1.x only. */
 export function parsePlanJson(text: string, source: string): PlanJson {
-  // setup-terraform's wrapper may surround the JSON with its own lines: take the JSON object line.
-  const trimmed = text.trim();
-  let candidate = trimmed;
-  if (!trimmed.startsWith('{')) {
-    const line = trimmed.split('\n').find((l) => l.trimStart().startsWith('{'));
-    if (!line) throw new PlanFormatError(`${source} does not hold a plan JSON (no JSON object found).`);
-    candidate = line.trim();
-  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(candidate);
+    parsed = JSON.parse(text);
   } catch (error) {
-    throw new PlanFormatError(
-      `${source} is not valid JSON (${error instanceof Error ? error.message : String(error)}). Expected the output of 'terraform show -json PLANFILE'.`,
-    );
+    // setup-terraform's wrapper surrounds the output with its own lines (`[command]...`, `::debug::...`).
+    const stripped = text
+      .split('\n')
+      .filter((line) => !/^(\[command\]|::[a-z-]+(?: [^:]*)?::)/.test(line))
+      .join('\n');
+    try {
+      parsed = JSON.parse(stripped);
+    } catch {
+      throw new PlanFormatError(
+        `${source} is not valid JSON (${error instanceof Error ? error.message : String(error)}). Expected the output of 'terraform show -json PLANFILE'.`,
+      );
+    }
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
     throw new PlanFormatError(`${source} is not a plan JSON object.`);

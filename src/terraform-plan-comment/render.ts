@@ -351,7 +351,12 @@ export function renderComment(input: RenderInput, options: RenderOptions): Rende
     : '';
   const details = input.analysis ? detailBlocks(input.analysis, redactor) : [];
   const footer = footerLine(input);
-  const cutNote = `> [!NOTE]\n> This comment was shortened to stay under ${max.toLocaleString('en-US')} characters: ${options.fullRenderingHint}`;
+  const note = (what: string) =>
+    `> [!NOTE]\n> This comment was shortened to stay under ${max.toLocaleString('en-US')} characters (left out: ${what}): ${options.fullRenderingHint}`;
+  // Sized for the longest "left out" text; the real one is written once the cuts are known.
+  const cutNote = note(
+    `${'9'.repeat(9)} of ${'9'.repeat(9)} lines of the text plan, ${'9'.repeat(9)} per-resource entries`,
+  );
 
   const join = (parts: string[]) => parts.filter((p) => p !== '').join('\n\n');
   const textLines = input.text ? input.text.split('\n') : [];
@@ -391,6 +396,7 @@ export function renderComment(input: RenderInput, options: RenderOptions): Rende
 
   // 2. Per-resource detail, whole entries only, while there is room (the text plan comes after).
   let detailPart = '';
+  let omittedEntries = 0;
   if (details.length && budget > 200) {
     const open = '<details open><summary>Changes by resource</summary>\n';
     const close = '\n\n</details>';
@@ -403,6 +409,7 @@ export function renderComment(input: RenderInput, options: RenderOptions): Rende
         used += block.length + 1;
       } else if (!block.startsWith('\n**')) omitted++;
     }
+    omittedEntries = omitted;
     if (omitted) kept.push(`\n… ${omitted} more entr${omitted === 1 ? 'y' : 'ies'} not shown`);
     if (kept.length > (omitted ? 1 : 0)) detailPart = `${open}${kept.join('\n')}${close}`;
     budget -= detailPart.length + 2;
@@ -410,12 +417,28 @@ export function renderComment(input: RenderInput, options: RenderOptions): Rende
 
   // 3. The text plan with what is left, cut on a line boundary.
   let textPart = '';
+  let cutLines = textLines.length;
   if (textLines.length && budget > 300) {
     const overhead = textBlock('', textLines.length, textLines.length).length + 20;
     const { text, cut } = cutToLines(input.text, budget - overhead);
-    if (cut < textLines.length) textPart = textBlock(text, textLines.length, cut);
+    if (cut < textLines.length) {
+      textPart = textBlock(text, textLines.length, cut);
+      cutLines = cut;
+    }
   }
-  const markdown = join([head, warning, errorPart, detailPart, textPart, cutNote, footer]);
+  const leftOut = [
+    ...(cutLines ? [`${cutLines} of ${textLines.length} lines of the text plan`] : []),
+    ...(omittedEntries ? [`${omittedEntries} per-resource entr${omittedEntries === 1 ? 'y' : 'ies'}`] : []),
+  ];
+  const markdown = join([
+    head,
+    warning,
+    errorPart,
+    detailPart,
+    textPart,
+    note(leftOut.join(', ') || 'detail'),
+    footer,
+  ]);
   return { markdown: markdown.length <= max ? markdown : markdown.slice(0, max), truncated: true };
 }
 

@@ -5,7 +5,7 @@ import type { Exec } from '../lib/exec.ts';
 import { InputError } from '../lib/inputs.ts';
 import type { Logger } from '../lib/log.ts';
 import type { Inputs } from './inputs.ts';
-import { analysePlan, type PlanAnalysis, PlanFormatError, parsePlanJson } from './plan.ts';
+import { analysePlan, type PlanAnalysis, PlanFormatError, type PlanJson, parsePlanJson } from './plan.ts';
 import type { CommentKey, Status } from './render.ts';
 import { runTerraform, showPlan, type TerraformRun } from './terraform.ts';
 import { cleanText, extractErrors, Redactor } from './text.ts';
@@ -108,9 +108,11 @@ export async function buildReport(inputs: Inputs, deps: ReportDeps): Promise<Pla
   }
 
   let analysis: PlanAnalysis | undefined;
+  let plan: PlanJson | undefined;
   if (jsonText !== undefined) {
     try {
-      analysis = analysePlan(parsePlanJson(jsonText, planJsonPath || `${inputs.terraformBinary} show -json`));
+      plan = parsePlanJson(jsonText, planJsonPath || `${inputs.terraformBinary} show -json`);
+      analysis = analysePlan(plan);
     } catch (error) {
       if (error instanceof PlanFormatError) {
         if (inputs.planJson) throw new InputError('plan-json', error.message);
@@ -121,8 +123,8 @@ export async function buildReport(inputs: Inputs, deps: ReportDeps): Promise<Pla
     if (!inputs.planJson) {
       const dir = await deps.privateDir();
       planJsonPath = join(dir, 'plan.json');
-      // Keep the JSON line alone (the wrapper may have added lines around it).
-      await deps.writePrivateFile(planJsonPath, `${JSON.stringify(JSON.parse(pickJson(jsonText)))}\n`);
+      // The JSON alone (the wrapper may have added lines around it).
+      await deps.writePrivateFile(planJsonPath, `${JSON.stringify(plan)}\n`);
     }
   }
 
@@ -154,15 +156,4 @@ export async function buildReport(inputs: Inputs, deps: ReportDeps): Promise<Pla
     planJsonPath,
     failure,
   };
-}
-
-function pickJson(text: string): string {
-  const trimmed = text.trim();
-  if (trimmed.startsWith('{')) return trimmed;
-  return (
-    trimmed
-      .split('\n')
-      .find((l) => l.trimStart().startsWith('{'))
-      ?.trim() ?? trimmed
-  );
 }
