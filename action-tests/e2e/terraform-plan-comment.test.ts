@@ -191,6 +191,7 @@ describe('one sticky comment per directory on a pull request', () => {
     expect(c.body).toContain('Error: Unauthorized\n\n  with kubernetes_cluster_role.test[0],');
     const errorBlock = c.body.split('**Errors** (2)')[1]!.split('<details')[0]!;
     expect(errorBlock).not.toContain('Warning: Argument is deprecated'); // errors only
+    // eslint-disable-next-line no-control-regex
     expect(c.body).not.toMatch(/\u001b|::debug::|::error::|\[command\]/);
     expect(result.summary).toContain('— ❌ failed');
   });

@@ -35487,6 +35487,9 @@ function parseInputs(get) {
         max: 65_536,
         unit: "GitHub's limit for a comment is 65,536 characters",
     });
+    // Never quoted back: a token must not reach the log, even a malformed one.
+    if (githubToken && !/^[A-Za-z0-9_.-]+$/.test(githubToken))
+        throw new lib_inputs/* InputError */.dz('github-token', 'does not look like a GitHub token (it holds characters such as spaces, $ or braces that tokens never have; was the expression left unevaluated?). Expected the job token (the default) or a secret such as ${{ secrets.PLAN_COMMENT_TOKEN }}.');
     if (comment !== 'off' && !githubToken)
         throw new lib_inputs/* InputError */.dz('github-token', "is empty. Expected a token that may write pull request comments (the default is the job's GITHUB_TOKEN), or set comment: off.");
     return Object.freeze({
@@ -35744,9 +35747,10 @@ function commentApi(token, issueNumber) {
     };
 }
 async function run() {
+    const token = core/* getInput */.V4('github-token');
+    if (token.trim())
+        core/* setSecret */.Pq(token.trim());
     const inputs = parseInputs((name) => core/* getInput */.V4(name));
-    if (inputs.githubToken)
-        core/* setSecret */.Pq(inputs.githubToken);
     const env = process.env;
     const report = await buildReport(inputs, {
         exec: exec_exec,

@@ -72,6 +72,12 @@ export function parseInputs(get: InputSource): Inputs {
     max: 65_536,
     unit: "GitHub's limit for a comment is 65,536 characters",
   });
+  // Never quoted back: a token must not reach the log, even a malformed one.
+  if (githubToken && !/^[A-Za-z0-9_.-]+$/.test(githubToken))
+    throw new InputError(
+      'github-token',
+      'does not look like a GitHub token (it holds characters such as spaces, $ or braces that tokens never have; was the expression left unevaluated?). Expected the job token (the default) or a secret such as ${{ secrets.PLAN_COMMENT_TOKEN }}.',
+    );
   if (comment !== 'off' && !githubToken)
     throw new InputError(
       'github-token',

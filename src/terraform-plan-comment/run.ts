@@ -59,8 +59,9 @@ function commentApi(token: string, issueNumber: number): CommentApi {
 }
 
 export async function run(): Promise<void> {
+  const token = core.getInput('github-token');
+  if (token.trim()) core.setSecret(token.trim());
   const inputs = parseInputs((name) => core.getInput(name));
-  if (inputs.githubToken) core.setSecret(inputs.githubToken);
   const env = process.env;
 
   const report = await buildReport(inputs, {
