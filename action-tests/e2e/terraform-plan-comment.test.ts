@@ -160,6 +160,19 @@ describe('one sticky comment per directory on a pull request', () => {
     expect(cs[1]!.body).toContain('OpenTofu will perform the following actions');
   });
 
+  test('a second workspace of the same directory gets its own comment', async () => {
+    const result = await onPr(pr, { vars: { WORKSPACE: 'staging' } });
+    expect(result.conclusion).toBe('success');
+    const cs = marked(await comments(pr));
+    expect(cs).toHaveLength(3);
+    expect(cs[2]!.body).toContain(`### Terraform plan: \`${INFRA}\` · workspace \`staging\` — ✅ plan ok`);
+    expect(cs[0]!.body).toContain('workspace `default`');
+    await fetch(`${stack().github.apiUrl}/repos/acme/shop/issues/comments/${cs[2]!.id}`, {
+      method: 'DELETE',
+      headers: { authorization: `token ${stack().github.adminToken}` },
+    });
+  });
+
   test('a plan that now has no changes updates the comment to "No changes"', async () => {
     const result = await onPr(pr, { env: { SAMPLE_TERRAFORM_RECORDING: 'sample-infra-no-changes' } });
     expect(result.conclusion).toBe('success');
@@ -194,6 +207,20 @@ describe('one sticky comment per directory on a pull request', () => {
     // eslint-disable-next-line no-control-regex
     expect(c.body).not.toMatch(/\u001b|::debug::|::error::|\[command\]/);
     expect(result.summary).toContain('— ❌ failed');
+  });
+
+  test('on-no-changes: update-existing and skip start no comment on a clean pull request', async () => {
+    const clean = await newPullRequest();
+    for (const mode of ['update-existing', 'skip']) {
+      const result = await onPr(clean, {
+        env: { SAMPLE_TERRAFORM_RECORDING: 'sample-infra-no-changes' },
+        vars: { ON_NO_CHANGES: mode },
+      });
+      expect(result.conclusion).toBe('success');
+      expect(result.log).toMatch(/No comment: no changes.*on-no-changes is/);
+      expect(result.summary).toContain('No changes. Your infrastructure matches the configuration.');
+    }
+    expect(await comments(clean)).toEqual([]);
   });
 
   test('fail-on-error: false comments the failure without failing the step', async () => {
@@ -248,6 +275,28 @@ describe('terraform-plan-comment around the comment', () => {
     const cs = marked(await comments(pr));
     expect(cs).toHaveLength(1);
     expect(step(second, 'plan').outputs['comment-id']).toBe(String(cs[0]!.id));
+  });
+
+  test('on push (no pull request) the plan goes to the job summary only', async () => {
+    await clearCalls();
+    const result = await runWorkflow({ workflow: SCENARIOS, event: 'push' });
+    expect(result.conclusion).toBe('success');
+    expect(result.log).toContain('No pull request in this push event: the plan is in the job summary only.');
+    expect(result.summary).toContain('**Plan: 5 to add, 2 to change, 2 to destroy.');
+    expect(await calls()).toEqual([]);
+  });
+
+  test('plan-file: a plan made by an earlier step is shown with terraform show', async () => {
+    const pr = await newPullRequest();
+    const result = await onPr(pr, {
+      vars: { MAKE_PLAN_FILE: 'true', PLAN_FILE: 'tfplan', LABEL: 'from plan file' },
+    });
+    expect(result.conclusion).toBe('success');
+    expect(result.log).toMatch(/\$ terraform show -json .*\/action-tests\/sample-app\/infra\/tfplan/);
+    expect(result.log).not.toContain('$ terraform plan -input=false -no-color');
+    const [c] = marked(await comments(pr));
+    expect(c!.body).toContain('· `from plan file` — ✅ plan ok');
+    expect(step(result, 'plan').outputs.add).toBe('5');
   });
 
   test('comment: recreate deletes the earlier comment and posts a new one', async () => {

@@ -72,7 +72,7 @@ describe('publishComment', () => {
     const pr = fakePr([body(key), 'x', body(key)]);
     const r = await publishComment(pr.api, opts({ mode: 'recreate' }), recordingLogger());
     expect(r.action).toBe('recreated');
-    expect(pr.calls.filter((c) => !c.startsWith('list'))).toEqual(['delete 1', 'delete 3', 'create']);
+    expect(pr.calls.filter((c) => !c.startsWith('list'))).toEqual(['create', 'delete 1', 'delete 3']);
   });
   test('new always posts; off does nothing', async () => {
     const pr = fakePr([body(key)]);

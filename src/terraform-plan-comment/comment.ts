@@ -100,8 +100,9 @@ export async function publishComment(
       return { action: 'updated', id: c.id, url: c.html_url };
     }
     if (options.mode === 'recreate' && existing.length) {
-      for (const c of existing) await api.remove(c.id);
+      // The new comment first: if posting fails, the earlier one is still there.
       const c = await api.create(options.body);
+      for (const old of existing) await api.remove(old.id);
       return { action: 'recreated', id: c.id, url: c.html_url };
     }
     if (options.noChanges && options.onNoChanges === 'update-existing' && latest) {
