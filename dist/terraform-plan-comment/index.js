@@ -35013,6 +35013,8 @@ function code(text, max = 200) {
     const pad = clean.startsWith('`') || clean.endsWith('`') || clean === '' ? ' ' : '';
     return `${fence}${pad}${clean}${pad}${fence}`;
 }
+/** Resource addresses are shown whole (for_each keys can be long); they cannot hold sensitive values. */
+const addr = (address) => code(address, 1000);
 /** A fenced block whose fence cannot be closed by the content. */
 function fenced(text, info = 'text') {
     const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((m) => m.length));
@@ -35090,7 +35092,6 @@ function changedAttributes(change, redactor, max = 15) {
     const out = [];
     let more = 0;
     for (const name of [...names].sort()) {
-        const bUnknown = false;
         const aUnknown = child(change.after_unknown, name);
         if (!isTrue(aUnknown) && JSON.stringify(before[name]) === JSON.stringify(after[name]))
             continue;
@@ -35105,7 +35106,7 @@ function changedAttributes(change, redactor, max = 15) {
             name,
             before: secretName
                 ? REDACTED
-                : formatValue(before[name], child(change.before_sensitive, name), bUnknown, redactor),
+                : formatValue(before[name], child(change.before_sensitive, name), false, redactor),
             after: secretName
                 ? REDACTED
                 : formatValue(after[name], child(change.after_sensitive, name), aUnknown, redactor),
@@ -35143,7 +35144,7 @@ function destroyLine(r) {
         : 'destroyed';
     const why = reason(r);
     const deposed = r.deposed ? ` (deposed object ${code(r.deposed, 40)})` : '';
-    return `> - ${code(r.address)}${deposed} — ${what}${why ? `: ${why}` : ''}`;
+    return `> - ${addr(r.address)}${deposed} — ${what}${why ? `: ${why}` : ''}`;
 }
 function destroyWarning(items, cutTo) {
     if (!items.length)
@@ -35162,13 +35163,13 @@ function destroyWarning(items, cutTo) {
 function resourceEntry(r, redactor) {
     const extra = [];
     if (r.previousAddress)
-        extra.push(`moved from ${code(r.previousAddress)}`);
+        extra.push(`moved from ${addr(r.previousAddress)}`);
     if (r.importId !== undefined && r.kind !== 'import')
         extra.push(`imported from ${code(redactor.value(r.importId), 120)}`);
     const suffix = extra.length ? ` (${extra.join(', ')})` : '';
     switch (r.kind) {
         case 'update':
-            return [`- ${code(r.address)}${suffix}`, ...attributeLines(r.change, redactor)].join('\n');
+            return [`- ${addr(r.address)}${suffix}`, ...attributeLines(r.change, redactor)].join('\n');
         case 'replace': {
             const order = r.createBeforeDestroy ? 'create before destroy' : 'destroy before create';
             const paths = (r.change.replace_paths ?? [])
@@ -35176,23 +35177,23 @@ function resourceEntry(r, redactor) {
                 .filter(Boolean);
             const why = reason(r);
             return [
-                `- ${code(r.address)}${suffix} — ${order}${why ? `; ${why}` : ''}${paths.length ? `; forces replacement: ${paths.map((p) => code(p, 80)).join(', ')}` : ''}`,
+                `- ${addr(r.address)}${suffix} — ${order}${why ? `; ${why}` : ''}${paths.length ? `; forces replacement: ${paths.map((p) => code(p, 80)).join(', ')}` : ''}`,
                 ...attributeLines(r.change, redactor),
             ].join('\n');
         }
         case 'delete':
         case 'read': {
             const why = reason(r);
-            return `- ${code(r.address)}${suffix}${why ? ` — ${why}` : ''}`;
+            return `- ${addr(r.address)}${suffix}${why ? ` — ${why}` : ''}`;
         }
         case 'import':
-            return `- ${code(r.address)} — import ID ${code(redactor.value(r.importId ?? ''), 120)}${r.previousAddress ? ` (moved from ${code(r.previousAddress)})` : ''}`;
+            return `- ${addr(r.address)} — import ID ${code(redactor.value(r.importId ?? ''), 120)}${r.previousAddress ? ` (moved from ${addr(r.previousAddress)})` : ''}`;
         case 'move':
-            return `- ${code(r.previousAddress ?? '')} → ${code(r.address)}`;
+            return `- ${addr(r.previousAddress ?? '')} → ${addr(r.address)}`;
         case 'forget':
-            return `- ${code(r.address)}${suffix} — will no longer be managed by Terraform; the object is not destroyed`;
+            return `- ${addr(r.address)}${suffix} — will no longer be managed by Terraform; the object is not destroyed`;
         default:
-            return `- ${code(r.address)}${suffix}`;
+            return `- ${addr(r.address)}${suffix}`;
     }
 }
 function outputEntry(o, redactor) {
@@ -35214,7 +35215,7 @@ function outputEntry(o, redactor) {
 function driftEntry(r, redactor) {
     const what = r.actions.includes('delete') ? 'deleted outside of Terraform' : 'changed outside of Terraform';
     return [
-        `- ${code(r.address)} — ${what}`,
+        `- ${addr(r.address)} — ${what}`,
         ...(r.actions.includes('delete') ? [] : attributeLines(r.change, redactor)),
     ].join('\n');
 }
@@ -35796,7 +35797,9 @@ async function run() {
     // The summary first: it is written whatever happens to the comment.
     await appendSummary(`${full.markdown}\n`);
     let published;
-    const issueNumber = github_context.payload.pull_request?.number;
+    // pull_request / pull_request_target, or an issue_comment on a pull request (ChatOps "plan" commands).
+    const issue = github_context.payload.issue;
+    const issueNumber = github_context.payload.pull_request?.number ?? (issue?.pull_request ? issue.number : undefined);
     if (inputs.comment === 'off') {
         core/* info */.pq("comment is 'off': the plan is in the job summary only.");
     }

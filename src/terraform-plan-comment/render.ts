@@ -66,6 +66,9 @@ export function code(text: string, max = 200): string {
   return `${fence}${pad}${clean}${pad}${fence}`;
 }
 
+/** Resource addresses are shown whole (for_each keys can be long); they cannot hold sensitive values. */
+const addr = (address: string) => code(address, 1000);
+
 /** A fenced block whose fence cannot be closed by the content. */
 export function fenced(text: string, info = 'text'): string {
   const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((m) => m.length));
@@ -159,7 +162,6 @@ function changedAttributes(
   const out: AttributeChange[] & { more?: number } = [];
   let more = 0;
   for (const name of [...names].sort()) {
-    const bUnknown = false;
     const aUnknown = child(change.after_unknown, name);
     if (!isTrue(aUnknown) && JSON.stringify(before[name]) === JSON.stringify(after[name])) continue;
     if (isTrue(aUnknown) && before[name] === undefined && after[name] === undefined && change.before === null)
@@ -173,7 +175,7 @@ function changedAttributes(
       name,
       before: secretName
         ? REDACTED
-        : formatValue(before[name], child(change.before_sensitive, name), bUnknown, redactor),
+        : formatValue(before[name], child(change.before_sensitive, name), false, redactor),
       after: secretName
         ? REDACTED
         : formatValue(after[name], child(change.after_sensitive, name), aUnknown, redactor),
@@ -217,7 +219,7 @@ function destroyLine(r: ClassifiedResource): string {
       : 'destroyed';
   const why = reason(r);
   const deposed = r.deposed ? ` (deposed object ${code(r.deposed, 40)})` : '';
-  return `> - ${code(r.address)}${deposed} — ${what}${why ? `: ${why}` : ''}`;
+  return `> - ${addr(r.address)}${deposed} — ${what}${why ? `: ${why}` : ''}`;
 }
 
 function destroyWarning(items: ClassifiedResource[], cutTo?: number): string {
@@ -236,13 +238,13 @@ function destroyWarning(items: ClassifiedResource[], cutTo?: number): string {
 
 function resourceEntry(r: ClassifiedResource, redactor: Redactor): string {
   const extra: string[] = [];
-  if (r.previousAddress) extra.push(`moved from ${code(r.previousAddress)}`);
+  if (r.previousAddress) extra.push(`moved from ${addr(r.previousAddress)}`);
   if (r.importId !== undefined && r.kind !== 'import')
     extra.push(`imported from ${code(redactor.value(r.importId), 120)}`);
   const suffix = extra.length ? ` (${extra.join(', ')})` : '';
   switch (r.kind) {
     case 'update':
-      return [`- ${code(r.address)}${suffix}`, ...attributeLines(r.change, redactor)].join('\n');
+      return [`- ${addr(r.address)}${suffix}`, ...attributeLines(r.change, redactor)].join('\n');
     case 'replace': {
       const order = r.createBeforeDestroy ? 'create before destroy' : 'destroy before create';
       const paths = (r.change.replace_paths ?? [])
@@ -250,23 +252,23 @@ function resourceEntry(r: ClassifiedResource, redactor: Redactor): string {
         .filter(Boolean);
       const why = reason(r);
       return [
-        `- ${code(r.address)}${suffix} — ${order}${why ? `; ${why}` : ''}${paths.length ? `; forces replacement: ${paths.map((p) => code(p, 80)).join(', ')}` : ''}`,
+        `- ${addr(r.address)}${suffix} — ${order}${why ? `; ${why}` : ''}${paths.length ? `; forces replacement: ${paths.map((p) => code(p, 80)).join(', ')}` : ''}`,
         ...attributeLines(r.change, redactor),
       ].join('\n');
     }
     case 'delete':
     case 'read': {
       const why = reason(r);
-      return `- ${code(r.address)}${suffix}${why ? ` — ${why}` : ''}`;
+      return `- ${addr(r.address)}${suffix}${why ? ` — ${why}` : ''}`;
     }
     case 'import':
-      return `- ${code(r.address)} — import ID ${code(redactor.value(r.importId ?? ''), 120)}${r.previousAddress ? ` (moved from ${code(r.previousAddress)})` : ''}`;
+      return `- ${addr(r.address)} — import ID ${code(redactor.value(r.importId ?? ''), 120)}${r.previousAddress ? ` (moved from ${addr(r.previousAddress)})` : ''}`;
     case 'move':
-      return `- ${code(r.previousAddress ?? '')} → ${code(r.address)}`;
+      return `- ${addr(r.previousAddress ?? '')} → ${addr(r.address)}`;
     case 'forget':
-      return `- ${code(r.address)}${suffix} — will no longer be managed by Terraform; the object is not destroyed`;
+      return `- ${addr(r.address)}${suffix} — will no longer be managed by Terraform; the object is not destroyed`;
     default:
-      return `- ${code(r.address)}${suffix}`;
+      return `- ${addr(r.address)}${suffix}`;
   }
 }
 
@@ -292,7 +294,7 @@ function outputEntry(o: OutputChange, redactor: Redactor): string {
 function driftEntry(r: ClassifiedResource, redactor: Redactor): string {
   const what = r.actions.includes('delete') ? 'deleted outside of Terraform' : 'changed outside of Terraform';
   return [
-    `- ${code(r.address)} — ${what}`,
+    `- ${addr(r.address)} — ${what}`,
     ...(r.actions.includes('delete') ? [] : attributeLines(r.change, redactor)),
   ].join('\n');
 }

@@ -112,7 +112,10 @@ export async function run(): Promise<void> {
   await appendSummary(`${full.markdown}\n`);
 
   let published: PublishResult | undefined;
-  const issueNumber = context.payload.pull_request?.number;
+  // pull_request / pull_request_target, or an issue_comment on a pull request (ChatOps "plan" commands).
+  const issue = context.payload.issue as { number?: number; pull_request?: unknown } | undefined;
+  const issueNumber =
+    context.payload.pull_request?.number ?? (issue?.pull_request ? issue.number : undefined);
   if (inputs.comment === 'off') {
     core.info("comment is 'off': the plan is in the job summary only.");
   } else if (typeof issueNumber !== 'number') {
