@@ -16,6 +16,8 @@ interface Demo {
   job: string;
   event: EventName;
   vars?: (stack: StackInfo) => Record<string, string>;
+  /** Deep-merged over the generated event payload (e.g. the pull request number). */
+  payload?: (stack: StackInfo) => Record<string, unknown>;
   /** Returns what was verified, one line each; throws when something is not as it should be. */
   check(result: JobResult, stack: StackInfo): string[] | Promise<string[]>;
 }
@@ -51,6 +53,43 @@ const DEMOS: Demo[] = [
       ];
     },
   },
+  {
+    title: 'Pull request: plan the sample infra and keep one sticky plan comment',
+    workflow: '.github/workflows/terraform-plan.yml',
+    job: 'plan',
+    event: 'pull_request',
+    payload: (stack) => ({
+      number: stack.github.pullNumber,
+      pull_request: { number: stack.github.pullNumber },
+    }),
+    async check(result, stack) {
+      const gh = stack.github;
+      const url = `${gh.apiUrl}/repos/${gh.repository}/issues/${gh.pullNumber}/comments?per_page=100`;
+      const comments = (await (
+        await fetch(url, { headers: { authorization: `token ${gh.adminToken}` } })
+      ).json()) as Array<{
+        id: number;
+        body: string;
+        user: { login: string };
+      }>;
+      const mine = comments.filter((c) => c.body.startsWith('<!-- terraform-plan-comment'));
+      if (mine.length !== 1)
+        throw new Error(`expected one plan comment on PR #${gh.pullNumber}, found ${mine.length}`);
+      const comment = mine[0]!;
+      if (String(comment.id) !== output(result, 'plan', 'comment-id'))
+        throw new Error('comment-id does not match');
+      process.stdout.write(
+        `\n--- the plan comment on pull request #${gh.pullNumber}, as read back from the GitHub endpoint (by ${comment.user.login}) ---\n${comment.body}\n--- end of comment ---\n`,
+      );
+      if (/sampleDeployKeyNotARealSecret/.test(comment.body))
+        throw new Error('the sensitive deploy key reached the comment');
+      return [
+        `comment ${comment.id} by ${comment.user.login} on PR #${gh.pullNumber}: ${output(result, 'plan', 'summary')}`,
+        'terraform init/plan/show run by the action through setup-terraform (replayed run, wrapper noise stripped)',
+        'the sensitive deploy key is nowhere in the comment; the job summary holds the same rendering',
+      ];
+    },
+  },
 ];
 
 const bold = (s: string) => (process.stdout.isTTY ? `\u001b[1m${s}\u001b[0m` : s);
@@ -75,6 +114,7 @@ async function main(): Promise<number> {
         eventName: demo.event,
         workDir: mkdtempSync(join(logRoot, `${demo.job}-`)),
         env: { SAMPLE_STACK_FILE: running.file },
+        eventPayload: demo.payload?.(stack),
         vars: {
           AWS_DEPLOY_ROLE_ARN: `arn:aws:iam::${stack.accountId}:role/github-deploy`,
           ...demo.vars?.(stack),

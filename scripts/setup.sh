@@ -24,6 +24,8 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 packages=(openssh-server openssh-client sudo python3)
 if [ "${SETUP_BENCH:-}" = 1 ]; then packages+=(awscli); fi
+# --- terraform-plan-comment's benchmark: jq (the side-by-side one-liner) and GNU time (its peak RSS)
+if [ "${SETUP_BENCH:-}" = 1 ]; then packages+=(jq time); fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -9,6 +9,7 @@ import {
   startAwsServer,
 } from './aws/index.ts';
 import { type ApiService, installApiService, stopService } from './api-service.ts';
+import { type GitHubInfo, startGitHub } from './github.ts';
 import { startSshHost } from './ssh-host.ts';
 import { freePort } from './util.ts';
 
@@ -37,6 +38,8 @@ export interface StackInfo {
   api: ApiService;
   /** The static site's bucket (S3 endpoint `endpoints.s3`, path-style addressing). */
   frontend: { bucket: string; distributionId: string };
+  /** GitHub REST endpoint (emulate behind a GHES-style proxy): jobs get its URLs and token. */
+  github: GitHubInfo;
   /** The SSM parameters the product's Terraform would create (`infra/`). */
   parameters: {
     prefix: string;
@@ -86,6 +89,9 @@ export async function startStack(dir: string): Promise<RunningStack> {
       maxBodyBytes: 64 * 1024 * 1024,
     });
     stops.push(() => aws.close());
+
+    const github = await startGitHub();
+    stops.push(() => github.close());
 
     const ssh = await startSshHost(join(dir, 'ssh'));
     stops.push(() => ssh.stop());
@@ -138,6 +144,7 @@ export async function startStack(dir: string): Promise<RunningStack> {
         logPath: ssh.logPath,
       },
       api,
+      github: github.info,
       parameters,
       frontend: { bucket: SITE_BUCKET, distributionId: DISTRIBUTION_ID },
     };
