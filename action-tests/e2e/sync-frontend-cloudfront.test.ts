@@ -341,6 +341,31 @@ describe('sync-frontend-cloudfront scenarios', () => {
     expect(result.summary).toContain('dry run: nothing changed');
   });
 
+  test('a file that keeps failing fails the step after the rest of its phase; no deletions, no invalidation', async () => {
+    const bucket = await newBucket();
+    await admin().s3.putObject({ bucket, key: 'stale.html', text: 'x' });
+    await admin().forbid({ service: 's3', names: [`${bucket}/about/index.html`], operations: ['PutObject'] });
+    const before = (await admin().cloudfront.invalidations()).length;
+    try {
+      const result = await sync({ BUCKET: bucket, DELETE: 'true', MAX_DELETE_PERCENT: '100' });
+      expect(result.conclusion).toBe('failure');
+      expect(result.log).toContain(
+        '1 file(s) failed in phase "Upload HTML pages" after retries; later phases, deletions and the invalidation were not run',
+      );
+      expect(result.log).toMatch(
+        /about\/index\.html: AccessDenied: User: .* is not authorized to perform: s3:PutObject/,
+      );
+      const keys = (await bucketState(bucket)).map((o) => o.key);
+      // The rest of the phase went up; the stale page is still there; nothing was invalidated.
+      expect(keys).toEqual(expect.arrayContaining(['index.html', '404.html', 'stale.html']));
+      expect(keys).not.toContain('about/index.html');
+      expect((await admin().calls({ service: 's3', operation: 'DeleteObjects' })).length).toBe(0);
+      expect(await invalidationsSince(before)).toEqual([]);
+    } finally {
+      await admin().clearForbidden();
+    }
+  });
+
   test('injected S3 500 InternalError and 503 SlowDown: the sync completes and the bucket equals the source', async () => {
     const bucket = await newBucket();
     await admin().s3.putObject({ bucket, key: 'stale.html', text: 'x' });

@@ -12,6 +12,7 @@ import {
 import { parseInputs } from './inputs.ts';
 import { keysNeedingHead, planSync, type RemoteObject } from './plan.ts';
 import type { LocalFile } from './local.ts';
+import { startProgress } from './sync.ts';
 
 const inputsOf = (values: Record<string, string>) => (name: string) => values[name] ?? '';
 
@@ -276,5 +277,21 @@ describe('plan', () => {
     expect(
       planSync([file('index.html', md5a)], r, new Map(), { ...opts, maxDeletePercent: 70 }).deletions,
     ).toEqual(['p/x1', 'p/x2']);
+  });
+});
+
+describe('progress', () => {
+  test('a line every interval with files and bytes done out of the total', async () => {
+    const lines: string[] = [];
+    const p = startProgress((m) => lines.push(m), 20, { files: 10, bytes: 4096 }, 'Upload');
+    p.done.files = 3;
+    p.done.bytes = 2048;
+    await new Promise((r) => setTimeout(r, 70));
+    p.stop();
+    const n = lines.length;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(lines.length).toBe(n);
+    expect(n).toBeGreaterThanOrEqual(2);
+    expect(lines[0]).toMatch(/^Upload: 3\/10 files, 2\.0 KiB\/4\.0 KiB \(\d+ s\)$/);
   });
 });
