@@ -202,6 +202,22 @@ describe('sync-frontend-cloudfront scenarios', () => {
     expect(outputs(changed)['invalidated-paths']).toBe('/about/\n/about/index.html');
   });
 
+  test('invalidation: all invalidates /* when something changed; none never invalidates', async () => {
+    const bucket = await newBucket();
+    const before = (await admin().cloudfront.invalidations()).length;
+    const all = ok(await sync({ BUCKET: bucket, INVALIDATION: 'all' }));
+    expect(outputs(all)['invalidated-paths']).toBe('/*');
+    const unchanged = ok(await sync({ BUCKET: bucket, INVALIDATION: 'all' }));
+    expect(outputs(unchanged)['invalidated-paths']).toBe('');
+    const none = ok(await sync({ BUCKET: bucket, INVALIDATION: 'none', CACHE_CONTROL: '*.png=no-cache' }));
+    expect(outputs(none)).toMatchObject({
+      'updated-metadata': '1',
+      'invalidated-paths': '',
+      'invalidation-id': '',
+    });
+    expect((await invalidationsSince(before)).map((i) => i.paths)).toEqual([['/*']]);
+  });
+
   test('a changed cache rule replaces metadata in place (CopyObject REPLACE), no body re-uploaded', async () => {
     const bucket = await newBucket();
     ok(await sync({ BUCKET: bucket }));
@@ -481,6 +497,7 @@ describe('sync-frontend-cloudfront scenarios', () => {
       'hash#1.html',
       '100%.html',
       'x=y&z.txt',
+      'model.glb',
     ];
     const dir = site(Object.fromEntries(names.map((n) => [n, `content of ${n}`])));
     const result = ok(await sync({ BUCKET: bucket, SOURCE_DIR: dir }));
@@ -490,6 +507,10 @@ describe('sync-frontend-cloudfront scenarios', () => {
       const head = await client().send(new HeadObjectCommand({ Bucket: bucket, Key: n }));
       expect(head.ETag).toBe(`"${md5(Buffer.from(`content of ${n}`))}"`);
     }
+    // An extension outside the table: application/octet-stream and a warning naming it.
+    const glb = await client().send(new HeadObjectCommand({ Bucket: bucket, Key: 'model.glb' }));
+    expect(glb.ContentType).toBe('application/octet-stream');
+    expect(result.log).toContain('No Content-Type known for .glb');
     expect((outputs(result)['invalidated-paths'] ?? '').split('\n')).toEqual(
       [
         '/',
@@ -499,6 +520,7 @@ describe('sync-frontend-cloudfront scenarios', () => {
         '/hash%231.html',
         '/index.html',
         '/x=y&z.txt',
+        '/model.glb',
         '/%C3%BC/%C3%B1.html',
       ].sort(),
     );

@@ -73318,8 +73318,14 @@ async function syncFrontend(inputs, deps) {
             result.invalidationIds = await submitInvalidations(deps.invalidations, batchPaths(plannedPaths), opts);
             if (inputs.waitForInvalidation) {
                 logger.info(`Waiting for ${result.invalidationIds.join(', ')} to complete`);
-                await waitForInvalidations(deps.invalidations, result.invalidationIds, opts);
-                logger.info('Invalidation completed');
+                try {
+                    await waitForInvalidations(deps.invalidations, result.invalidationIds, opts);
+                    logger.info('Invalidation completed');
+                }
+                catch (error) {
+                    // The sync itself is done: report its outputs, then fail the step.
+                    result.waitError = error instanceof Error ? error : new Error(String(error));
+                }
             }
         });
     }
@@ -73443,6 +73449,8 @@ async function run() {
     core/* setOutput */.uH('invalidated-paths', result.invalidatedPaths.join('\n'));
     core/* info */.pq(`${result.dryRun ? 'Dry run: would upload' : 'Uploaded'} ${result.uploaded.length}, metadata ${result.updatedMetadata.length}, unchanged ${result.plan.unchanged.length}, deleted ${result.deleted.length}; ${result.bytesUploaded} bytes; invalidation ${result.invalidationIds.join(',') || 'none'}`);
     await appendSummary(renderSummary(result, inputs));
+    if (result.waitError !== undefined)
+        throw result.waitError;
 }
 
 

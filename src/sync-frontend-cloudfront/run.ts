@@ -76,4 +76,5 @@ export async function run(): Promise<void> {
     `${result.dryRun ? 'Dry run: would upload' : 'Uploaded'} ${result.uploaded.length}, metadata ${result.updatedMetadata.length}, unchanged ${result.plan.unchanged.length}, deleted ${result.deleted.length}; ${result.bytesUploaded} bytes; invalidation ${result.invalidationIds.join(',') || 'none'}`,
   );
   await appendSummary(renderSummary(result, inputs));
+  if (result.waitError !== undefined) throw result.waitError;
 }

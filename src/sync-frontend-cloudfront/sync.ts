@@ -49,6 +49,8 @@ export interface SyncResult {
   invalidatedPaths: string[];
   durationMs: number;
   files: number;
+  /** Set when wait-for-invalidation timed out (the step fails after setting its outputs). */
+  waitError?: Error;
 }
 
 const PHASE_TITLES: Record<Phase, string> = {
@@ -331,8 +333,13 @@ export async function syncFrontend(inputs: Inputs, deps: SyncDeps): Promise<Sync
       result.invalidationIds = await submitInvalidations(deps.invalidations!, batchPaths(plannedPaths), opts);
       if (inputs.waitForInvalidation) {
         logger.info(`Waiting for ${result.invalidationIds.join(', ')} to complete`);
-        await waitForInvalidations(deps.invalidations!, result.invalidationIds, opts);
-        logger.info('Invalidation completed');
+        try {
+          await waitForInvalidations(deps.invalidations!, result.invalidationIds, opts);
+          logger.info('Invalidation completed');
+        } catch (error) {
+          // The sync itself is done: report its outputs, then fail the step.
+          result.waitError = error instanceof Error ? error : new Error(String(error));
+        }
       }
     });
   } else if (inputs.invalidation !== 'none' && deps.invalidations === undefined) {
