@@ -72062,7 +72062,7 @@ function quote(value, max = 80) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _lib_action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5577);
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1047);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4339);
 
 
 await (0,_lib_action_js__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)(_run_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e);
@@ -72072,7 +72072,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1047:
+/***/ 4339:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -72736,7 +72736,68 @@ function isTransientAwsError(error) {
     return /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|socket hang up|TimeoutError|RequestTimeout|NetworkingError|No retry token available/i.test(`${info.name} ${info.message}`);
 }
 
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+;// CONCATENATED MODULE: ./src/sync-frontend-cloudfront/manifest.ts
+
+const manifest_PLAIN_MD5 = /^"([0-9a-f]{32})"$/;
+function encodeManifest(manifest) {
+    const headerIndex = new Map();
+    const wire = { version: 2, headers: [], objects: {} };
+    for (const key of Object.keys(manifest.objects).sort()) {
+        const o = manifest.objects[key];
+        const pair = [o.contentType ?? null, o.cacheControl ?? null];
+        const id = JSON.stringify(pair);
+        let index = headerIndex.get(id);
+        if (index === undefined) {
+            index = wire.headers.length;
+            wire.headers.push(pair);
+            headerIndex.set(id, index);
+        }
+        const plain = manifest_PLAIN_MD5.exec(o.etag)?.[1];
+        wire.objects[key] = o.md5 !== undefined && o.md5 !== plain ? [o.etag, index, o.md5] : [o.etag, index];
+    }
+    return (0,external_node_zlib_.gzipSync)(JSON.stringify(wire));
+}
+/** The manifest, or `undefined` when the bytes are not one (it is then rebuilt from HeadObject). */
+function decodeManifest(bytes) {
+    try {
+        const buf = Buffer.from(bytes);
+        const text = (buf[0] === 0x1f && buf[1] === 0x8b ? (0,external_node_zlib_.gunzipSync)(buf) : buf).toString('utf8');
+        const wire = JSON.parse(text);
+        if (wire.version !== 2 ||
+            !Array.isArray(wire.headers) ||
+            typeof wire.objects !== 'object' ||
+            wire.objects === null) {
+            return undefined;
+        }
+        const objects = {};
+        for (const [key, entry] of Object.entries(wire.objects)) {
+            if (!Array.isArray(entry) || typeof entry[0] !== 'string')
+                continue;
+            const [etag, index, md5] = entry;
+            const headers = wire.headers[index];
+            const known = { etag };
+            const plain = manifest_PLAIN_MD5.exec(etag)?.[1];
+            if (typeof md5 === 'string')
+                known.md5 = md5;
+            else if (plain !== undefined)
+                known.md5 = plain;
+            if (headers?.[0] != null)
+                known.contentType = headers[0];
+            if (headers?.[1] != null)
+                known.cacheControl = headers[1];
+            objects[key] = known;
+        }
+        return { version: 1, objects };
+    }
+    catch {
+        return undefined;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/sync-frontend-cloudfront/transfer.ts
+
 
 
 
@@ -72779,26 +72840,23 @@ class Transfer {
     async readManifest(key) {
         try {
             const res = await this.call(() => this.s3.send(new dist_cjs/* GetObjectCommand */.jLs({ Bucket: this.bucket, Key: key })));
-            const parsed = JSON.parse(await res.Body.transformToString());
-            if (parsed.version !== 1 || typeof parsed.objects !== 'object' || parsed.objects === null)
-                return undefined;
-            return parsed;
+            return decodeManifest(await res.Body.transformToByteArray());
         }
         catch (error) {
             const name = awsErrorInfo(error).name;
             if (name === 'NoSuchKey' || name === 'NotFound')
                 return undefined;
-            if (error instanceof SyntaxError)
-                return undefined;
             throw error;
         }
     }
     async writeManifest(key, manifest) {
+        const body = encodeManifest(manifest);
         await this.call(() => this.s3.send(new dist_cjs/* PutObjectCommand */.wKZ({
             Bucket: this.bucket,
             Key: key,
-            Body: JSON.stringify(manifest),
+            Body: body,
             ContentType: 'application/json; charset=utf-8',
+            ContentEncoding: 'gzip',
             CacheControl: 'no-store',
         })));
     }

@@ -13,6 +13,9 @@ import { parseInputs } from './inputs.ts';
 import { keysNeedingHead, planSync, type RemoteObject } from './plan.ts';
 import type { LocalFile } from './local.ts';
 import { startProgress } from './sync.ts';
+import { decodeManifest, encodeManifest } from './manifest.ts';
+import type { KnownObject } from './plan.ts';
+import { createHash } from 'node:crypto';
 
 const inputsOf = (values: Record<string, string>) => (name: string) => values[name] ?? '';
 
@@ -293,5 +296,25 @@ describe('progress', () => {
     expect(lines.length).toBe(n);
     expect(n).toBeGreaterThanOrEqual(2);
     expect(lines[0]).toMatch(/^Upload: 3\/10 files, 2\.0 KiB\/4\.0 KiB \(\d+ s\)$/);
+  });
+});
+
+describe('manifest', () => {
+  test('round-trips compactly through gzip; junk is no manifest', () => {
+    const objects: Record<string, KnownObject> = {};
+    for (let i = 0; i < 5000; i++) {
+      const md5 = createHash('md5').update(String(i)).digest('hex');
+      objects[`docs/section-${i % 25}/page-${i}/index.html`] = {
+        etag: i % 1000 === 0 ? `"${md5.slice(0, 30)}ab-3"` : `"${md5}"`,
+        md5,
+        contentType: 'text/html; charset=utf-8',
+        cacheControl: i % 2 ? REVALIDATE : IMMUTABLE,
+      };
+    }
+    const bytes = encodeManifest({ version: 1, objects });
+    expect(bytes.length).toBeLessThan(200_000);
+    expect(decodeManifest(bytes)).toEqual({ version: 1, objects });
+    expect(decodeManifest(Buffer.from('not json'))).toBeUndefined();
+    expect(decodeManifest(Buffer.from('{"version":9}'))).toBeUndefined();
   });
 });

@@ -15,6 +15,7 @@ import {
 import { awsErrorInfo } from '../lib/aws.ts';
 import { isTransientAwsError, retry, type RetryOptions } from '../lib/retry.ts';
 import type { FilePlan, KnownObject, Manifest, RemoteObject } from './plan.ts';
+import { decodeManifest, encodeManifest } from './manifest.ts';
 
 export const PART_SIZE = 8 * 1024 * 1024;
 
@@ -68,26 +69,24 @@ export class Transfer {
       const res = await this.call(() =>
         this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key })),
       );
-      const parsed = JSON.parse(await res.Body!.transformToString()) as Partial<Manifest>;
-      if (parsed.version !== 1 || typeof parsed.objects !== 'object' || parsed.objects === null)
-        return undefined;
-      return parsed as Manifest;
+      return decodeManifest(await res.Body!.transformToByteArray());
     } catch (error) {
       const name = awsErrorInfo(error).name;
       if (name === 'NoSuchKey' || name === 'NotFound') return undefined;
-      if (error instanceof SyntaxError) return undefined;
       throw error;
     }
   }
 
   async writeManifest(key: string, manifest: Manifest): Promise<void> {
+    const body = encodeManifest(manifest);
     await this.call(() =>
       this.s3.send(
         new PutObjectCommand({
           Bucket: this.bucket,
           Key: key,
-          Body: JSON.stringify(manifest),
+          Body: body,
           ContentType: 'application/json; charset=utf-8',
+          ContentEncoding: 'gzip',
           CacheControl: 'no-store',
         }),
       ),
