@@ -10,6 +10,7 @@ export default tseslint.config(
       'action-tests/.logs/**',
       'coverage/**',
       '**/*.cjs',
+      'action-tests/sample-app/web/out/**',
     ],
   },
   js.configs.recommended,

@@ -2,10 +2,12 @@
 // local runner (each step printed as a runner log would print it), then says what it checked.
 //   npm run demo            (scripts/demo.sh: installs what is missing, then runs this file)
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import type { EventName } from './runner/events.ts';
 import { runJob, type JobResult } from './runner/run-job.ts';
+import { awsAdmin } from './stack/aws/admin-client.ts';
 import { startStack, type StackInfo } from './stack/stack.ts';
 
 const REPO_ROOT = resolve(import.meta.dirname, '..');
@@ -16,6 +18,8 @@ interface Demo {
   job: string;
   event: EventName;
   vars?: (stack: StackInfo) => Record<string, string>;
+  /** Deep-merged over the generated event payload (e.g. the pull request number). */
+  payload?: (stack: StackInfo) => Record<string, unknown>;
   /** Returns what was verified, one line each; throws when something is not as it should be. */
   check(result: JobResult, stack: StackInfo): string[] | Promise<string[]>;
 }
@@ -61,7 +65,92 @@ const DEMOS: Demo[] = [
       ];
     },
   },
+  {
+    title: 'Pull request: plan the sample infra and keep one sticky plan comment',
+    workflow: '.github/workflows/terraform-plan.yml',
+    job: 'plan',
+    event: 'pull_request',
+    payload: (stack) => ({
+      number: stack.github.pullNumber,
+      pull_request: { number: stack.github.pullNumber },
+    }),
+    async check(result, stack) {
+      const gh = stack.github;
+      const url = `${gh.apiUrl}/repos/${gh.repository}/issues/${gh.pullNumber}/comments?per_page=100`;
+      const comments = (await (
+        await fetch(url, { headers: { authorization: `token ${gh.adminToken}` } })
+      ).json()) as Array<{
+        id: number;
+        body: string;
+        user: { login: string };
+      }>;
+      const mine = comments.filter((c) => c.body.startsWith('<!-- terraform-plan-comment'));
+      if (mine.length !== 1)
+        throw new Error(`expected one plan comment on PR #${gh.pullNumber}, found ${mine.length}`);
+      const comment = mine[0]!;
+      if (String(comment.id) !== output(result, 'plan', 'comment-id'))
+        throw new Error('comment-id does not match');
+      process.stdout.write(
+        `\n--- the plan comment on pull request #${gh.pullNumber}, as read back from the GitHub endpoint (by ${comment.user.login}) ---\n${comment.body}\n--- end of comment ---\n`,
+      );
+      if (/sampleDeployKeyNotARealSecret/.test(comment.body))
+        throw new Error('the sensitive deploy key reached the comment');
+      return [
+        `comment ${comment.id} by ${comment.user.login} on PR #${gh.pullNumber}: ${output(result, 'plan', 'summary')}`,
+        'terraform init/plan/show run by the action through setup-terraform (replayed run, wrapper noise stripped)',
+        'the sensitive deploy key is nowhere in the comment; the job summary holds the same rendering',
+      ];
+    },
+  },
+  {
+    title: 'Push to main: sync the web export to S3 and invalidate CloudFront',
+    workflow: '.github/workflows/deploy.yml',
+    job: 'frontend',
+    event: 'push',
+    vars: (stack) => ({
+      SITE_BUCKET: stack.frontend.bucket,
+      SITE_DISTRIBUTION_ID: stack.frontend.distributionId,
+    }),
+    async check(result, stack) {
+      const exportDir = join(REPO_ROOT, 'action-tests/sample-app/web/out');
+      const files = listFiles(exportDir);
+      const aws = awsAdmin(stack.adminUrl);
+      const objects = new Map((await aws.s3.objects(stack.frontend.bucket)).map((o) => [o.key, o] as const));
+      const problems: string[] = [];
+      for (const rel of files) {
+        const o = objects.get(rel);
+        const md5 = createHash('md5')
+          .update(readFileSync(join(exportDir, rel)))
+          .digest('hex');
+        const cache = rel.startsWith('_next/static/')
+          ? 'public, max-age=31536000, immutable'
+          : 'public, max-age=0, must-revalidate';
+        if (!o) problems.push(`${rel} missing`);
+        else if (o.etag !== `"${md5}"`) problems.push(`${rel}: ETag ${o.etag}, expected "${md5}"`);
+        else if (o.cacheControl !== cache) problems.push(`${rel}: Cache-Control ${o.cacheControl}`);
+        else if (o.contentType === 'application/octet-stream') problems.push(`${rel}: no Content-Type`);
+      }
+      if (problems.length) throw new Error(problems.join('; '));
+      const html = objects.get('index.html')!;
+      const css = [...objects.values()].find((o) => o.key.endsWith('.css'))!;
+      const [inv] = await aws.cloudfront.invalidations(stack.frontend.distributionId);
+      if (!inv || inv.status !== 'Completed' || inv.paths.some((p) => p.startsWith('/_next/')))
+        throw new Error(`unexpected invalidation ${JSON.stringify(inv)}`);
+      return [
+        `${files.length} files in s3://${stack.frontend.bucket}/, each ETag = MD5 of the local file (${output(result, 'sync', 'uploaded')} uploaded)`,
+        `index.html: ${html.contentType}, ${html.cacheControl ?? ''}`,
+        `${css.key}: ${css.contentType}, ${css.cacheControl ?? ''}`,
+        `invalidation ${inv.id} completed: ${inv.paths.join(' ')} (nothing under /_next/static)`,
+      ];
+    },
+  },
 ];
+
+function listFiles(dir: string, base = dir): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? listFiles(join(dir, e.name), base) : [relative(base, join(dir, e.name))],
+  );
+}
 
 const bold = (s: string) => (process.stdout.isTTY ? `\u001b[1m${s}\u001b[0m` : s);
 
@@ -85,6 +174,7 @@ async function main(): Promise<number> {
         eventName: demo.event,
         workDir: mkdtempSync(join(logRoot, `${demo.job}-`)),
         env: { SAMPLE_STACK_FILE: running.file },
+        eventPayload: demo.payload?.(stack),
         vars: {
           AWS_DEPLOY_ROLE_ARN: `arn:aws:iam::${stack.accountId}:role/github-deploy`,
           ...demo.vars?.(stack),

@@ -27,6 +27,8 @@ if [ "${SETUP_BENCH:-}" = 1 ]; then packages+=(awscli); fi
 # --- deploy-jar-ec2: the release script on the sample host (health check, SSM download: curl;
 # the host lock: flock from util-linux).
 packages+=(curl util-linux)
+# --- terraform-plan-comment's benchmark: jq (the side-by-side one-liner) and GNU time (its peak RSS)
+if [ "${SETUP_BENCH:-}" = 1 ]; then packages+=(jq time); fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -47,6 +47,7 @@ import {
   type ParsedWorkflow,
 } from './parse.ts';
 import { findOnPath, killGroups, runProcess, type ProcessResult } from './process.ts';
+import { stackGitHub } from './stack-github.ts';
 import { WORKDIR_MARKER } from './stand-ins/checkout.ts';
 import {
   STAND_INS_DIR,
@@ -418,9 +419,12 @@ class JobRun {
     }
 
     const machineEnv = opts.env ?? {};
-    const serverUrl = 'https://github.com';
-    const apiUrl = machineEnv.GITHUB_API_URL || 'https://api.github.com';
-    const graphqlUrl = machineEnv.GITHUB_GRAPHQL_URL || `${apiUrl.replace(/\/v3\/?$/, '')}/graphql`;
+    const stackGh = stackGitHub(machineEnv.SAMPLE_STACK_FILE);
+    const serverUrl = machineEnv.GITHUB_SERVER_URL || stackGh?.serverUrl || 'https://github.com';
+    const apiUrl = machineEnv.GITHUB_API_URL || stackGh?.apiUrl || 'https://api.github.com';
+    const graphqlUrl =
+      machineEnv.GITHUB_GRAPHQL_URL || stackGh?.graphqlUrl || `${apiUrl.replace(/\/v3\/?$/, '')}/graphql`;
+    if (stackGh && this.secrets.GITHUB_TOKEN === undefined) this.secrets.GITHUB_TOKEN = stackGh.token;
     const commit = headCommit(this.repoRoot);
     const sha = opts.sha ?? commit.sha;
     let payload = defaultPayload({

@@ -9,6 +9,7 @@ import {
   startAwsServer,
 } from './aws/index.ts';
 import { type ApiService, installApiService, stopService } from './api-service.ts';
+import { type GitHubInfo, startGitHub } from './github.ts';
 import { startSshHost } from './ssh-host.ts';
 import { freePort } from './util.ts';
 
@@ -41,6 +42,8 @@ export interface StackInfo {
   artifactBucket: string;
   /** The static site's bucket (S3 endpoint `endpoints.s3`, path-style addressing). */
   frontend: { bucket: string; distributionId: string };
+  /** GitHub REST endpoint (emulate behind a GHES-style proxy): jobs get its URLs and token. */
+  github: GitHubInfo;
   /** The SSM parameters the product's Terraform would create (`infra/`). */
   parameters: {
     prefix: string;
@@ -115,6 +118,9 @@ export async function startStack(dir: string): Promise<RunningStack> {
     });
     stops.push(() => aws.close());
 
+    const github = await startGitHub();
+    stops.push(() => github.close());
+
     const ssh = await startSshHost(join(dir, 'ssh'));
     stops.push(() => ssh.stop());
 
@@ -174,6 +180,7 @@ export async function startStack(dir: string): Promise<RunningStack> {
       api,
       ssmInstance: SSM_INSTANCE,
       artifactBucket: ARTIFACT_BUCKET,
+      github: github.info,
       parameters,
       frontend: { bucket: SITE_BUCKET, distributionId: DISTRIBUTION_ID },
     };

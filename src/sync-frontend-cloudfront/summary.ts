@@ -1,0 +1,47 @@
+import { escapeMarkdown, inlineCode, markdownTable } from '../lib/summary.ts';
+import { formatBytes, type SyncResult } from './sync.ts';
+import type { Inputs } from './inputs.ts';
+
+const LIST_CAP = 50;
+
+export function renderSummary(result: SyncResult, inputs: Inputs): string {
+  const title = result.dryRun
+    ? '### sync-frontend-cloudfront (dry run: nothing changed)'
+    : '### sync-frontend-cloudfront';
+  const target = `s3://${inputs.bucket}/${inputs.prefix}`;
+  const rows: string[][] = [
+    ['Destination', inlineCode(target)],
+    ['Files in source', String(result.files)],
+    [result.dryRun ? 'To upload' : 'Uploaded', String(result.uploaded.length)],
+    [result.dryRun ? 'Metadata to update' : 'Metadata updated', String(result.updatedMetadata.length)],
+    ['Unchanged', String(result.plan.unchanged.length)],
+    [result.dryRun ? 'To delete' : 'Deleted', String(result.deleted.length)],
+    ['Bytes uploaded', formatBytes(result.bytesUploaded)],
+    ['Time', `${(result.durationMs / 1000).toFixed(1)} s`],
+    [
+      'Invalidation',
+      result.invalidatedPaths.length === 0
+        ? 'none'
+        : `${result.invalidationIds.map(inlineCode).join(', ') || '(planned)'}: ${result.invalidatedPaths.length} path(s)`,
+    ],
+  ];
+  const changed = [
+    ...result.uploaded.map((k) => `upload ${k}`),
+    ...result.updatedMetadata.map((k) => `metadata ${k}`),
+    ...result.deleted.map((k) => `delete ${k}`),
+  ];
+  let md = `${title}\n\n${markdownTable(['', ''], rows)}`;
+  if (changed.length > 0) {
+    md += `\n<details><summary>Changed keys (${changed.length})</summary>\n\n`;
+    md += changed
+      .slice(0, LIST_CAP)
+      .map((c) => `- ${escapeMarkdown(c)}`)
+      .join('\n');
+    if (changed.length > LIST_CAP) md += `\n- ... and ${changed.length - LIST_CAP} more`;
+    md += '\n\n</details>\n';
+  }
+  if (result.invalidatedPaths.length > 0) {
+    md += `\nInvalidated paths: ${result.invalidatedPaths.slice(0, LIST_CAP).map(inlineCode).join(' ')}${result.invalidatedPaths.length > LIST_CAP ? ` ... and ${result.invalidatedPaths.length - LIST_CAP} more` : ''}\n`;
+  }
+  return md;
+}

@@ -1,0 +1,120 @@
+import { describe, expect, test } from '@jest/globals';
+import { recordingLogger } from '../lib/log.ts';
+import { type CommentApi, type IssueComment, publishComment } from './comment.ts';
+import { markerLine } from './render.ts';
+
+const key = { directory: 'infra', workspace: 'default', label: '' };
+const other = { directory: 'infra/dns', workspace: 'default', label: '' };
+const body = (k = key, text = 'plan') => `${markerLine(k)}\n${text}`;
+
+/** An in-memory PR: pages of `perPage` comments, every call recorded. */
+function fakePr(initial: string[], perPage = 2, forbidWrites = false) {
+  let next = 1;
+  const comments: IssueComment[] = initial.map((b) => ({ id: next++, body: b, html_url: `u#${next - 1}` }));
+  const calls: string[] = [];
+  const forbidden = () => Object.assign(new Error('Resource not accessible by integration'), { status: 403 });
+  const api: CommentApi = {
+    async *listPages() {
+      for (let i = 0; i < comments.length || i === 0; i += perPage) {
+        calls.push(`list ${i / perPage + 1}`);
+        yield comments.slice(i, i + perPage);
+        if (i + perPage >= comments.length) break;
+      }
+    },
+    async create(b) {
+      calls.push('create');
+      if (forbidWrites) throw forbidden();
+      const c = { id: next++, body: b, html_url: `u#${next - 1}` };
+      comments.push(c);
+      return c;
+    },
+    async update(id, b) {
+      calls.push(`update ${id}`);
+      if (forbidWrites) throw forbidden();
+      const c = comments.find((x) => x.id === id)!;
+      c.body = b;
+      return c;
+    },
+    async remove(id) {
+      calls.push(`delete ${id}`);
+      comments.splice(
+        comments.findIndex((x) => x.id === id),
+        1,
+      );
+    },
+  };
+  return { api, comments, calls };
+}
+
+const opts = (over: Partial<Parameters<typeof publishComment>[1]> = {}) => ({
+  key,
+  body: body(key, 'new plan'),
+  mode: 'update' as const,
+  onNoChanges: 'comment' as const,
+  noChanges: false,
+  ...over,
+});
+
+describe('publishComment', () => {
+  test('update finds the comment on a later page and edits it in place', async () => {
+    const pr = fakePr(['hi', body(other), 'lgtm', `> ${markerLine(key)} quoted`, body(key, 'old plan')]);
+    const r = await publishComment(pr.api, opts(), recordingLogger());
+    expect(r).toEqual({ action: 'updated', id: 5, url: 'u#5' });
+    expect(pr.calls).toEqual(['list 1', 'list 2', 'list 3', 'update 5']);
+    expect(pr.comments.find((c) => c.id === 2)!.body).toBe(body(other)); // the other directory's is untouched
+  });
+  test('update with no earlier comment creates one', async () => {
+    const pr = fakePr([body(other)]);
+    expect((await publishComment(pr.api, opts(), recordingLogger())).action).toBe('created');
+    expect(pr.comments).toHaveLength(2);
+  });
+  test('recreate deletes every earlier comment of the key and posts again', async () => {
+    const pr = fakePr([body(key), 'x', body(key)]);
+    const r = await publishComment(pr.api, opts({ mode: 'recreate' }), recordingLogger());
+    expect(r.action).toBe('recreated');
+    expect(pr.calls.filter((c) => !c.startsWith('list'))).toEqual(['create', 'delete 1', 'delete 3']);
+  });
+  test('new always posts; off does nothing', async () => {
+    const pr = fakePr([body(key)]);
+    expect((await publishComment(pr.api, opts({ mode: 'new' }), recordingLogger())).action).toBe('created');
+    expect(pr.calls).toEqual(['create']);
+    expect((await publishComment(pr.api, opts({ mode: 'off' }), recordingLogger())).action).toBe('skipped');
+    expect(pr.calls).toEqual(['create']);
+  });
+  test('on-no-changes: skip posts nothing, update-existing only updates', async () => {
+    const empty = fakePr([]);
+    expect(
+      (await publishComment(empty.api, opts({ noChanges: true, onNoChanges: 'skip' }), recordingLogger()))
+        .action,
+    ).toBe('skipped');
+    expect(empty.calls).toEqual([]);
+    const r = await publishComment(
+      empty.api,
+      opts({ noChanges: true, onNoChanges: 'update-existing' }),
+      recordingLogger(),
+    );
+    expect(r).toEqual({ action: 'skipped', reason: expect.stringContaining('no earlier comment') });
+    expect(empty.comments).toEqual([]);
+    const pr = fakePr([body(key)]);
+    const u = await publishComment(
+      pr.api,
+      opts({ noChanges: true, onNoChanges: 'update-existing' }),
+      recordingLogger(),
+    );
+    expect(u.action).toBe('updated');
+  });
+  test('a 403 is returned as forbidden, not thrown', async () => {
+    const pr = fakePr([], 2, true);
+    const r = await publishComment(pr.api, opts(), recordingLogger());
+    expect(r).toEqual({
+      action: 'forbidden',
+      status: 403,
+      message: 'Resource not accessible by integration',
+    });
+  });
+  test('other errors are thrown', async () => {
+    const pr = fakePr([]);
+    pr.api.create = () => Promise.reject(Object.assign(new Error('Server Error'), { status: 500 }));
+    await expect(publishComment(pr.api, opts(), recordingLogger())).rejects.toThrow('Server Error');
+  });
+});

@@ -1,0 +1,132 @@
+import { resolve } from 'node:path';
+import { describe, expect, test } from '@jest/globals';
+import { HOSTILE, hostilePlan, inertOutsideCode, scaledPlan } from '../../action-tests/terraform-plans.ts';
+import { analysePlan, classify, type PlanJson, summaryLine } from './plan.ts';
+import { code, fenced, isMarkerOf, markerLine, renderComment, type RenderInput } from './render.ts';
+import { cleanText, Redactor } from './text.ts';
+
+const FIXTURES = resolve(import.meta.dirname, '../../action-tests/fixtures/terraform');
+const footer = {
+  sha: 'b'.repeat(40),
+  runUrl: 'https://github.com/acme/shop/actions/runs/9',
+  time: new Date(0),
+  tool: 'terraform',
+};
+
+function input(json: unknown, text: string, over: Partial<RenderInput> = {}): RenderInput {
+  const analysis = analysePlan(json as PlanJson);
+  const redactor = new Redactor(analysis.sensitiveValues);
+  return {
+    key: { directory: 'infra', workspace: 'default', label: '' },
+    status: analysis.hasChanges ? 'changes' : 'no-changes',
+    analysis,
+    text: redactor.text(cleanText(text)),
+    errors: [],
+    redactor,
+    footer,
+    ...over,
+  };
+}
+
+describe('code and fences cannot be broken out of', () => {
+  test.each(['a`b', '``x``', '`', 'line\nbreak', '</details>'])('%p', (s) => {
+    const c = code(s);
+    expect(inertOutsideCode(c)).toEqual([]);
+    expect(c).not.toContain('\n');
+  });
+  test('a fence longer than any backtick run inside', () => {
+    expect(fenced('```\n</details>\n````')).toMatch(/^`{5}text\n/);
+  });
+});
+
+test('the marker identifies directory, workspace and label, and only as the first line', () => {
+  const key = { directory: 'infra', workspace: 'prod', label: 'a -->b' };
+  expect(markerLine(key)).toBe('<!-- terraform-plan-comment dir=infra workspace=prod label=a%20--%3Eb -->');
+  expect(isMarkerOf(`${markerLine(key)}\nbody`, key)).toBe(true);
+  expect(isMarkerOf(`${markerLine(key)}\nbody`, { ...key, label: '' })).toBe(false);
+  expect(isMarkerOf(`> ${markerLine(key)}`, key)).toBe(false);
+});
+
+test('replace covers both orders', () => {
+  const rc = (actions: string[]) => classify({ address: 'a.b', change: { actions } });
+  expect(rc(['delete', 'create'])).toMatchObject({ kind: 'replace', createBeforeDestroy: false });
+  expect(rc(['create', 'delete'])).toMatchObject({ kind: 'replace', createBeforeDestroy: true });
+  const a = analysePlan({
+    format_version: '1.2',
+    resource_changes: [
+      { address: 'x.cbd', change: { actions: ['create', 'delete'] } },
+      { address: 'x.dtc', change: { actions: ['delete', 'create'] } },
+      { address: 'x.imp', change: { actions: ['no-op'], importing: { id: 'i-1' } } },
+      { address: 'x.new', previous_address: 'x.old', change: { actions: ['no-op'] } },
+      { address: 'x.f', change: { actions: ['forget'] } },
+    ],
+  });
+  expect(summaryLine(a)).toBe(
+    'Plan: 1 to import, 2 to add, 0 to change, 2 to destroy. (2 to replace, 1 to move, 1 to forget.)',
+  );
+  const md = renderComment(
+    input(
+      {
+        format_version: '1.2',
+        resource_changes: [
+          { address: 'x.cbd', change: { actions: ['create', 'delete'] } },
+          { address: 'x.dtc', change: { actions: ['delete', 'create'] } },
+        ],
+      },
+      '',
+    ),
+    { maxChars: 65_000, fullRenderingHint: '' },
+  ).markdown;
+  expect(md).toContain('> - `x.cbd` — replaced (new one created first, then the old one destroyed)');
+  expect(md).toContain('> - `x.dtc` — replaced (destroyed first, then created again)');
+});
+
+test('hostile names, values and text are inert; sensitive and secret-looking values are gone', () => {
+  const plan = hostilePlan(FIXTURES);
+  const md = renderComment(
+    input(plan.json, plan.text, {
+      key: { directory: '</details>', workspace: 'default', label: '@octocat `x`' },
+    }),
+    {
+      maxChars: 65_000,
+      fullRenderingHint: '',
+    },
+  ).markdown;
+  expect(inertOutsideCode(md)).toEqual([]);
+  for (const h of HOSTILE) expect(md).toContain(h.split('\n')[0]!.slice(0, 5));
+  expect(md).not.toContain(plan.secret);
+  expect(md).not.toContain('s3cr3t-only-in-the-text');
+});
+
+describe('size', () => {
+  test.each([2_000, 10_000, 65_000])(
+    'a 3,000-resource plan fits in %p characters with header, summary and destroy list',
+    (max) => {
+      const plan = scaledPlan(FIXTURES, 3000, 5);
+      const r = renderComment(input(plan.json, plan.text), {
+        maxChars: max,
+        fullRenderingHint: 'see the run.',
+      });
+      expect(r.truncated).toBe(true);
+      expect(r.markdown.length).toBeLessThanOrEqual(max);
+      expect(r.markdown).toContain('### Terraform plan:');
+      expect(r.markdown).toContain(`**${plan.summary}**`);
+      for (const a of plan.destroyed) expect(r.markdown).toContain(`> - \`${a}\``);
+      expect(r.markdown).toContain('This comment was shortened');
+      expect(r.markdown).toMatch(/<sub>commit/);
+    },
+  );
+  test('the text plan is cut first, on a line boundary', () => {
+    const plan = scaledPlan(FIXTURES, 40, 1);
+    const full = renderComment(input(plan.json, plan.text), { maxChars: 1_000_000, fullRenderingHint: '' });
+    expect(full.truncated).toBe(false);
+    const r = renderComment(input(plan.json, plan.text), {
+      maxChars: full.markdown.length - 500,
+      fullRenderingHint: '',
+    });
+    expect(r.markdown).toContain('module.fleet_0.test_instance.node_39'); // all detail kept
+    expect(r.markdown).toMatch(/… \d+ more lines? cut to fit the comment\n`{3}/);
+    const block = r.markdown.split('```text\n')[1]!.split('\n… ')[0]!;
+    for (const line of block.split('\n')) expect(plan.text.split('\n')).toContain(line);
+  });
+});
