@@ -74,7 +74,7 @@ async function main(): Promise<number> {
         repoRoot: REPO_ROOT,
         eventName: demo.event,
         workDir: mkdtempSync(join(logRoot, `${demo.job}-`)),
-        env: { SAMPLE_STACK_FILE: running.file },
+        env: { SAMPLE_STACK_FILE: running.file, DOCKER_HOST: stack.docker.host },
         vars: {
           AWS_DEPLOY_ROLE_ARN: `arn:aws:iam::${stack.accountId}:role/github-deploy`,
           ...demo.vars?.(stack),

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createSsmService, seedParameters, startAwsServer } from './aws/index.ts';
+import { createEcrService, createSsmService, seedParameters, startAwsServer } from './aws/index.ts';
 import { type ApiService, installApiService, stopService } from './api-service.ts';
+import { startDocker, type DockerStack, type RunningDocker } from './docker.ts';
 import { startSshHost } from './ssh-host.ts';
 import { freePort } from './util.ts';
 
@@ -29,6 +30,8 @@ export interface StackInfo {
     logPath: string;
   };
   api: ApiService;
+  /** Docker engine (DOCKER_HOST) and the registry playing ECR (build-push-ai-image). */
+  docker: DockerStack;
   /** The SSM parameters the product's Terraform would create (`infra/`). */
   parameters: {
     prefix: string;
@@ -63,10 +66,25 @@ export async function startStack(dir: string): Promise<RunningStack> {
       secretAccessKey: randomBytes(30).toString('base64'),
       sessionToken: randomBytes(48).toString('base64'),
     };
+    // dockerd + the base image import take a few seconds: started first, awaited last.
+    const dockerStart = startDocker(join(dir, 'docker'));
+    dockerStart.catch(() => undefined); // awaited below; a failure there stops the stack
+    let docker: RunningDocker | undefined;
+    stops.push(async () => (docker ?? (await dockerStart.catch(() => undefined)))?.stop());
+    const registry = {
+      get address() {
+        return docker?.registry ?? '';
+      },
+      user: 'AWS',
+      password: () => docker?.password() ?? '',
+    };
     const aws = await startAwsServer({
       accountId: ACCOUNT_ID,
       credentials,
-      services: [createSsmService({ accountId: ACCOUNT_ID })],
+      services: [
+        createSsmService({ accountId: ACCOUNT_ID }),
+        createEcrService({ accountId: ACCOUNT_ID, registry }),
+      ],
     });
     stops.push(() => aws.close());
 
@@ -101,6 +119,7 @@ export async function startStack(dir: string): Promise<RunningStack> {
       { Name: parameters.hostKey, Value: ssh.hostKeys },
       { Name: parameters.port, Value: String(ssh.port) },
     ]);
+    docker = await dockerStart;
     aws.clearCalls();
 
     const info: StackInfo = {
@@ -109,7 +128,7 @@ export async function startStack(dir: string): Promise<RunningStack> {
       region: REGION,
       accountId: ACCOUNT_ID,
       credentials,
-      endpoints: { ssm: aws.url },
+      endpoints: { ssm: aws.url, ecr: aws.url },
       adminUrl: aws.url,
       ssh: {
         host: ssh.host,
@@ -121,6 +140,14 @@ export async function startStack(dir: string): Promise<RunningStack> {
         logPath: ssh.logPath,
       },
       api,
+      docker: {
+        host: docker.host,
+        registry: docker.registry,
+        registryUser: docker.registryUser,
+        baseImage: docker.baseImage,
+        dataRoot: docker.dataRoot,
+        logPath: docker.logPath,
+      },
       parameters,
     };
     const file = join(dir, 'stack.json');

@@ -27,3 +27,5 @@ export { awsAdmin, AdminError } from './admin-client.ts';
 export type { AwsAdminClient, AdminParameter } from './admin-client.ts';
 export { seedParameters } from './seed.ts';
 export type { SeedParameter } from './seed.ts';
+export { createEcrService } from './ecr.ts';
+export type { EcrRegistry, EcrService } from './ecr.ts';
