@@ -27,7 +27,7 @@ afterEach(async () => {
 
 describe('the example pipeline (.github/workflows/deploy.yml)', () => {
   test('fetches the target from SSM and logs in over SSH with the fetched key and pinned host key', async () => {
-    const result = await runWorkflow({ workflow: '.github/workflows/deploy.yml', event: 'push' });
+    const result = await runWorkflow({ workflow: '.github/workflows/deploy.yml', job: 'api', event: 'push' });
     expect(result.conclusion).toBe('success');
     const s = stack();
     const target = step(result, 'target');

@@ -46,6 +46,7 @@ export interface StackInfo {
 export const REGION = 'us-east-1';
 export const ACCOUNT_ID = '123456789012';
 export const PREFIX = '/sample/prod';
+export const AI_REPOSITORY = 'sample/ai-server';
 
 export interface RunningStack {
   info: StackInfo;
@@ -78,13 +79,11 @@ export async function startStack(dir: string): Promise<RunningStack> {
       user: 'AWS',
       password: () => docker?.password() ?? '',
     };
+    const ecr = createEcrService({ accountId: ACCOUNT_ID, registry });
     const aws = await startAwsServer({
       accountId: ACCOUNT_ID,
       credentials,
-      services: [
-        createSsmService({ accountId: ACCOUNT_ID }),
-        createEcrService({ accountId: ACCOUNT_ID, registry }),
-      ],
+      services: [createSsmService({ accountId: ACCOUNT_ID }), ecr],
     });
     stops.push(() => aws.close());
 
@@ -120,6 +119,8 @@ export async function startStack(dir: string): Promise<RunningStack> {
       { Name: parameters.port, Value: String(ssh.port) },
     ]);
     docker = await dockerStart;
+    // The AI server's repository, as the product's Terraform would create it.
+    ecr.createRepository(REGION, AI_REPOSITORY);
     aws.clearCalls();
 
     const info: StackInfo = {
