@@ -70,14 +70,14 @@ export async function startStack(dir: string): Promise<RunningStack> {
     // dockerd + the base image import take a few seconds: started first, awaited last.
     const dockerStart = startDocker(join(dir, 'docker'));
     dockerStart.catch(() => undefined); // awaited below; a failure there stops the stack
-    let docker: RunningDocker | undefined;
-    stops.push(async () => (docker ?? (await dockerStart.catch(() => undefined)))?.stop());
+    const started: { docker?: RunningDocker } = {};
+    stops.push(async () => (started.docker ?? (await dockerStart.catch(() => undefined)))?.stop());
     const registry = {
       get address() {
-        return docker?.registry ?? '';
+        return started.docker?.registry ?? '';
       },
       user: 'AWS',
-      password: () => docker?.password() ?? '',
+      password: () => started.docker?.password() ?? '',
     };
     const ecr = createEcrService({ accountId: ACCOUNT_ID, registry });
     const aws = await startAwsServer({
@@ -118,7 +118,7 @@ export async function startStack(dir: string): Promise<RunningStack> {
       { Name: parameters.hostKey, Value: ssh.hostKeys },
       { Name: parameters.port, Value: String(ssh.port) },
     ]);
-    docker = await dockerStart;
+    const docker = (started.docker = await dockerStart);
     // The AI server's repository, as the product's Terraform would create it.
     ecr.createRepository(REGION, AI_REPOSITORY);
     aws.clearCalls();

@@ -43,7 +43,7 @@ export function createEcrService(opts: { accountId: string; registry: EcrRegistr
   let invalidTokens = 0;
   const store = (region: string) => {
     let map = regions.get(region);
-    if (!map) regions.set(region, (map = new Map()));
+    if (!map) regions.set(region, (map = new Map<string, Repository>()));
     return map;
   };
   const arn = (name: string, region: string, accountId: string) =>
