@@ -63310,7 +63310,9 @@ function setOutputs(report) {
     set('image-id', report.imageId);
     set('digest', report.digest);
     set('image-uri', report.digest && report.registry ? `${report.registry}/${report.repository}@${report.digest}` : undefined);
-    set('tags', (report.digest ? report.pushed.map((p) => p.ref) : report.imageId ? report.refs : []).join('\n'));
+    set('tags', 
+    // Pushing: only the tags verified in the registry (none when it failed before the push).
+    (report.registry ? report.pushed.map((p) => p.ref) : report.imageId ? report.refs : []).join('\n'));
     set('size-bytes', report.sizeBytes);
     set('compressed-size-bytes', report.compressedSizeBytes);
     if (report.layers) {

@@ -209,7 +209,8 @@ function setOutputs(report: Report): void {
   );
   set(
     'tags',
-    (report.digest ? report.pushed.map((p) => p.ref) : report.imageId ? report.refs : []).join('\n'),
+    // Pushing: only the tags verified in the registry (none when it failed before the push).
+    (report.registry ? report.pushed.map((p) => p.ref) : report.imageId ? report.refs : []).join('\n'),
   );
   set('size-bytes', report.sizeBytes);
   set('compressed-size-bytes', report.compressedSizeBytes);
