@@ -83,6 +83,10 @@ const DEMOS: Demo[] = [
           throw new Error(`the registry holds ${ref} at ${at ?? 'nothing'}, the action reported ${digest}`);
         held.push(tag);
       }
+      if (output(result, 'image', 'cuda-bytes') !== '0')
+        throw new Error(
+          `the CPU-only check found ${output(result, 'image', 'cuda-bytes')} bytes of CUDA files`,
+        );
       if (readdirSync(result.runnerTemp).some((d) => d.startsWith('build-push-ai-image-docker-')))
         throw new Error('the docker credentials folder is still under RUNNER_TEMP after the job');
       const mb = (name: string) => (Number(output(result, 'image', name)) / 1e6).toFixed(1);
