@@ -281,6 +281,22 @@ describe('build-push-ai-image scenarios', () => {
     expect(await registryTags('sample/ai-new')).toEqual({ v1: step(created, 'image').outputs.digest });
   });
 
+  test('a failing build: the end of the build log, nothing pushed, no repository created', async () => {
+    const result = await scenario({
+      CONTEXT: 'action-tests/workflows/fixtures/broken-image',
+      REPOSITORY: 'sample/ai-broken',
+      CREATE_REPOSITORY: 'true',
+    });
+    expect(step(result, 'image').outcome).toBe('failure');
+    expect(result.log).toMatch(
+      /##\[error\]The image build failed \(docker build exit code 1\)\. Last lines of the build log:\n(.*\n)*.*model weights not found: \/srv\/model\/weights\.json/,
+    );
+    expect(result.log).not.toContain('docker push');
+    expect(await repositories()).not.toContain('sample/ai-broken');
+    expect(await registryTags('sample/ai-broken')).toEqual({});
+    expect(runnerTempDirs(result)).toEqual([]);
+  });
+
   test('a refused login: a clear error, no password in any log, credentials removed', async () => {
     const password = await registryPassword();
     await ecrAdmin('POST', '/invalid-tokens', { count: 1 });

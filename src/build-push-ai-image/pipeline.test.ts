@@ -215,6 +215,25 @@ describe('buildPushImage', () => {
     expect(fake.calls.some((c) => c[0] === 'login' || c[0] === 'push')).toBe(false);
   });
 
+  test('a failing build: the exit code and the last lines of the build log; no push', async () => {
+    const { fake, deps, report } = setup();
+    const run = deps.docker.run.bind(deps.docker);
+    const lines = Array.from({ length: 40 }, (_, i) => `build line ${i + 1}`).join('\n');
+    deps.docker.run = async (args, options) =>
+      args[0] === 'build'
+        ? { exitCode: 1, stdout: lines, stderr: "The command '/bin/sh -c make' returned a non-zero code: 2" }
+        : run(args, options);
+    const error = (await buildPushImage(inputs, deps, report).catch((e: unknown) => e)) as Error;
+    expect(error).toBeInstanceOf(UserError);
+    expect(error.message).toMatch(
+      /^The image build failed \(docker build exit code 1\)\. Last lines of the build log:\nbuild line 17\n/,
+    );
+    expect(error.message).toMatch(
+      /build line 40\nThe command '\/bin\/sh -c make' returned a non-zero code: 2$/,
+    );
+    expect(pushes(fake)).toEqual([]);
+  });
+
   test('no daemon: a user error naming DOCKER_HOST', async () => {
     const { deps, report } = setup();
     deps.docker.run = async () => ({
