@@ -289,7 +289,7 @@ describe('build-push-ai-image scenarios', () => {
     });
     expect(step(result, 'image').outcome).toBe('failure');
     expect(result.log).toMatch(
-      /##\[error\]The image build failed \(docker build exit code 1\)\. Last lines of the build log:\n(.*\n)*.*model weights not found: \/srv\/model\/weights\.json/,
+      /##\[error\]The image build failed \(docker build exit code 1\)\. Last lines of the build log:\n[^#]*\nmodel weights not found: \/srv\/model\/weights\.json/,
     );
     expect(result.log).not.toContain('docker push');
     expect(await repositories()).not.toContain('sample/ai-broken');

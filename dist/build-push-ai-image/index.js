@@ -62962,7 +62962,7 @@ async function buildPushImage(inputs, deps, report) {
             ? { ...env, DOCKER_BUILDKIT: '0' }
             : { ...env, BUILDX_NO_DEFAULT_ATTESTATIONS: '1' };
         const result = await docker.run(args, { stream: true, allowFailure: true, env: buildEnv });
-        const log = `${result.stdout}\n${result.stderr}`;
+        const log = plainText(`${result.stdout}\n${result.stderr}`);
         if (result.exitCode !== 0) {
             throw new errors/* UserError */.y(`The image build failed (docker ${args[0]} exit code ${result.exitCode}). Last lines of the build log:\n${lastLines(log, 25)}`);
         }
@@ -63058,6 +63058,15 @@ async function buildPushImage(inputs, deps, report) {
         logger.info(`Pushed ${report.registry}/${inputs.repository}@${digest}: ${formatBytes(report.compressedSizeBytes)} compressed in the registry.`);
     });
     return report;
+}
+/** Build output without colour codes, and each progress line (`\r` updates) as its last state. */
+function plainText(text) {
+    return (text
+        // eslint-disable-next-line no-control-regex -- ANSI escape sequences are what is being removed
+        .replace(/\u001b\[[0-9;]*[A-Za-z]/g, '')
+        .split('\n')
+        .map((line) => line.replace(/\r+$/, '').split('\r').at(-1))
+        .join('\n'));
 }
 async function resolveBuilder(inputs, docker, logger) {
     if (inputs.builder === 'docker')

@@ -6,7 +6,14 @@ import { UserError } from '../lib/errors.ts';
 import type { ExecResult } from '../lib/exec.ts';
 import { recordingLogger } from '../lib/log.ts';
 import type { Inputs } from './inputs.ts';
-import { buildPushImage, type DockerCli, type EcrApi, type PushedTag, type Report } from './pipeline.ts';
+import {
+  buildPushImage,
+  plainText,
+  type DockerCli,
+  type EcrApi,
+  type PushedTag,
+  type Report,
+} from './pipeline.ts';
 
 const DIGEST = `sha256:${'d'.repeat(64)}`;
 const PASSWORD = 'secret-registry-password';
@@ -243,4 +250,10 @@ describe('buildPushImage', () => {
     });
     await expect(buildPushImage(inputs, deps, report)).rejects.toThrow(/^No Docker daemon is reachable/);
   });
+});
+
+test('plainText drops colour codes and keeps the last state of progress lines', () => {
+  expect(plainText('Sending 1kB\rSending 2kB\r\n\u001b[91mfailed\n\u001b[0mdone')).toBe(
+    'Sending 2kB\nfailed\ndone',
+  );
 });

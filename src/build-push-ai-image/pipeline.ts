@@ -164,7 +164,7 @@ export async function buildPushImage(inputs: Inputs, deps: PipelineDeps, report:
           ? { ...env, DOCKER_BUILDKIT: '0' }
           : { ...env, BUILDX_NO_DEFAULT_ATTESTATIONS: '1' };
       const result = await docker.run(args, { stream: true, allowFailure: true, env: buildEnv });
-      const log = `${result.stdout}\n${result.stderr}`;
+      const log = plainText(`${result.stdout}\n${result.stderr}`);
       if (result.exitCode !== 0) {
         throw new UserError(
           `The image build failed (docker ${args[0]} exit code ${result.exitCode}). Last lines of the build log:\n${lastLines(log, 25)}`,
@@ -290,6 +290,18 @@ export async function buildPushImage(inputs: Inputs, deps: PipelineDeps, report:
     },
   );
   return report;
+}
+
+/** Build output without colour codes, and each progress line (`\r` updates) as its last state. */
+export function plainText(text: string): string {
+  return (
+    text
+      // eslint-disable-next-line no-control-regex -- ANSI escape sequences are what is being removed
+      .replace(/\u001b\[[0-9;]*[A-Za-z]/g, '')
+      .split('\n')
+      .map((line) => line.replace(/\r+$/, '').split('\r').at(-1)!)
+      .join('\n')
+  );
 }
 
 async function resolveBuilder(inputs: Inputs, docker: DockerCli, logger: Logger): Promise<ResolvedBuilder> {
