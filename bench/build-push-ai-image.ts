@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startDocker } from '../action-tests/stack/docker.ts';
+import { formatBytes } from '../src/build-push-ai-image/image-report.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -133,7 +134,7 @@ try {
     const layers = JSON.parse(o['largest-layers'] ?? '[]') as Array<{ size: number; instruction: string }>;
     const second = layers[1];
     console.log(
-      `| ${name} | ${mb(o)} MB | ${second ? `${(second.size / 1e6).toFixed(1)} MB ${second.instruction.slice(0, 60)}` : '-'} |`,
+      `| ${name} | ${mb(o)} MB | ${second ? `${formatBytes(second.size)} ${second.instruction.slice(0, 60)}` : '-'} |`,
     );
   }
   console.log(

@@ -1,6 +1,7 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -45,9 +46,10 @@ export async function startDocker(dir: string): Promise<RunningDocker> {
   }
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
-    for (const s of stops.reverse()) await s();
+    for (const s of stops) await s();
   };
   try {
+    // Stopped in start order: the registry (instant), then dockerd.
     const registry = await startRegistry(join(dir, 'registry'));
     stops.push(registry.stop);
     const daemon = await startDockerd(join(dir, 'engine'));
@@ -129,9 +131,17 @@ async function startDockerd(dir: string) {
     dataRoot,
     logPath,
     stop: async () => {
-      await stopChild(child, 20_000);
-      // vfs keeps a full copy of every layer: do not leave gigabytes behind.
-      rmSync(dataRoot, { recursive: true, force: true });
+      await stopChild(child, 8_000);
+      // vfs keeps a full copy of every layer (gigabytes): moved aside at once and deleted by a
+      // detached `rm`, so stopping stays quick (the tests' teardown waits 10 s) and the next start
+      // does not delete it synchronously.
+      let trash = join(tmpdir(), `sample-stack-docker-trash-${randomBytes(6).toString('hex')}`);
+      try {
+        renameSync(dataRoot, trash);
+      } catch {
+        trash = dataRoot;
+      }
+      spawn('rm', ['-rf', trash], { detached: true, stdio: 'ignore' }).unref();
     },
   };
 }
