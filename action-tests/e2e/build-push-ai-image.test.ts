@@ -345,6 +345,25 @@ describe('build-push-ai-image scenarios', () => {
     expect(await admin().calls({ service: 'ecr' })).toEqual([]);
   });
 
+  test('a push failing part-way names what is in the registry; no tag claimed that is not there', async () => {
+    await ecrAdmin('POST', '/push-faults', { tags: ['part-2'] });
+    const result = await scenario({ TAGS: 'part-1\npart-2\npart-3', CPU_ONLY: 'off' }).finally(() =>
+      ecrAdmin('DELETE', '/push-faults'),
+    );
+    expect(step(result, 'image').outcome).toBe('failure');
+    const registry = stack().docker.registry;
+    expect(result.log).toContain(`docker push ${registry}/sample/ai-server:part-2 failed (exit code 1)`);
+    expect(result.log).toContain('received unexpected HTTP status: 500 Internal Server Error');
+    expect(result.log).toContain('Tags in the registry now: part-1; not pushed: part-2, part-3.');
+    const held = await registryTags('sample/ai-server');
+    expect(held['part-1']).toBe(first.digest);
+    expect(held['part-2']).toBeUndefined();
+    expect(held['part-3']).toBeUndefined();
+    expect(step(result, 'image').outputs.tags).toBe(`${registry}/sample/ai-server:part-1`);
+    expect(step(result, 'image').outputs.digest).toBeUndefined();
+    expect(runnerTempDirs(result)).toEqual([]);
+  });
+
   // Last: it removes the local image so that the pull is a real one.
   test('the pushed image pulls from the registry and answers POST /diagnosis/step1/', async () => {
     const s = stack();

@@ -2,7 +2,8 @@ import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_pro
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { request } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort, waitFor } from './util.ts';
@@ -32,6 +33,8 @@ export interface RunningDocker extends DockerStack {
   password(): string;
   /** Replaces the accepted password (the registry re-reads its htpasswd file on change). */
   rotatePassword(): string;
+  /** Until cleared, storing the manifest of these tags fails (HTTP 500): a push that fails part-way. */
+  failManifestPuts(tags: string[]): void;
   stop(): Promise<void>;
 }
 
@@ -65,6 +68,7 @@ export async function startDocker(dir: string): Promise<RunningDocker> {
       logPath: daemon.logPath,
       password: registry.password,
       rotatePassword: registry.rotatePassword,
+      failManifestPuts: registry.failManifestPuts,
       stop,
     };
   } catch (error) {
@@ -160,8 +164,12 @@ function ping(sock: string): Promise<boolean> {
 
 async function startRegistry(dir: string) {
   mkdirSync(dir, { recursive: true });
-  const port = await freePort();
-  const address = `127.0.0.1:${port}`;
+  // docker-registry listens on an internal port; clients reach it through a thin pass-through proxy
+  // that can fail chosen manifest uploads (tests of a push that fails part-way).
+  const internal = `127.0.0.1:${await freePort()}`;
+  const failing = new Set<string>();
+  const proxy = await startProxy(internal, failing);
+  const address = `127.0.0.1:${(proxy.address() as AddressInfo).port}`;
   const htpasswd = join(dir, 'htpasswd');
   let current = '';
   const rotatePassword = () => {
@@ -188,7 +196,7 @@ async function startRegistry(dir: string) {
       '  delete:',
       '    enabled: true',
       'http:',
-      `  addr: ${address}`,
+      `  addr: ${internal}`,
       `  secret: ${randomBytes(16).toString('hex')}`,
       'auth:',
       '  htpasswd:',
@@ -205,7 +213,7 @@ async function startRegistry(dir: string) {
         `docker-registry exited at start; see ${logPath}:\n${readFileSync(logPath, 'utf8').slice(-2000)}`,
       );
     // 401 without credentials: the registry is up and its auth is on.
-    const status = await fetch(`http://${address}/v2/`).then(
+    const status = await fetch(`http://${internal}/v2/`).then(
       (r) => r.status,
       () => 0,
     );
@@ -215,6 +223,46 @@ async function startRegistry(dir: string) {
     address,
     password: () => current,
     rotatePassword,
-    stop: () => stopChild(child, 5_000),
+    failManifestPuts: (tags: string[]) => {
+      failing.clear();
+      for (const t of tags) failing.add(t);
+    },
+    stop: async () => {
+      await new Promise<void>((resolve) => {
+        proxy.close(() => resolve());
+        proxy.closeAllConnections();
+      });
+      await stopChild(child, 5_000);
+    },
   };
+}
+
+function startProxy(target: string, failing: ReadonlySet<string>): Promise<Server> {
+  const [host, port] = target.split(':') as [string, string];
+  const server = createServer((req, res) => {
+    const manifest = req.method === 'PUT' ? /^\/v2\/(.+)\/manifests\/([^/?]+)/.exec(req.url ?? '') : null;
+    if (manifest && failing.has(manifest[2]!)) {
+      req.resume();
+      res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          errors: [{ code: 'UNKNOWN', message: `injected failure storing ${manifest[1]}:${manifest[2]}` }],
+        }),
+      );
+      return;
+    }
+    const upstream = request(
+      { host, port: Number(port), method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve(server));
+  });
 }

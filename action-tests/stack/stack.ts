@@ -78,6 +78,7 @@ export async function startStack(dir: string): Promise<RunningStack> {
       },
       user: 'AWS',
       password: () => started.docker?.password() ?? '',
+      failManifestPuts: (tags: string[]) => started.docker?.failManifestPuts(tags),
     };
     const ecr = createEcrService({ accountId: ACCOUNT_ID, registry });
     const aws = await startAwsServer({

@@ -12,6 +12,8 @@ export interface EcrRegistry {
   user: string;
   /** The password the registry accepts now. */
   password(): string;
+  /** Make storing these tags' manifests fail until called again (a push failing part-way). */
+  failManifestPuts?(tags: string[]): void;
 }
 
 interface Repository {
@@ -267,6 +269,15 @@ export function createEcrService(opts: { accountId: string; registry: EcrRegistr
       if (req.method === 'POST' && req.path === '/invalid-tokens') {
         invalidTokens = typeof body.count === 'number' ? body.count : 1;
         return { status: 200, body: { invalidTokens } };
+      }
+      // Pushes of these tags fail when docker stores the manifest (DELETE clears).
+      if (req.path === '/push-faults' && (req.method === 'POST' || req.method === 'DELETE')) {
+        const tags =
+          req.method === 'POST' && Array.isArray(body.tags)
+            ? body.tags.filter((t) => typeof t === 'string')
+            : [];
+        registry.failManifestPuts?.(tags);
+        return { status: 200, body: { tags } };
       }
       if (req.method === 'DELETE' && req.path === '/invalid-tokens') {
         invalidTokens = 0;
