@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import type { EventName } from './runner/events.ts';
 import { runJob, type JobResult } from './runner/run-job.ts';
 import { awsAdmin } from './stack/aws/admin-client.ts';
@@ -144,6 +145,52 @@ const DEMOS: Demo[] = [
       ];
     },
   },
+  {
+    title: 'Push to main: build the AI server image, check its size and CPU-only wheels, push it to ECR',
+    workflow: '.github/workflows/deploy.yml',
+    job: 'ai',
+    event: 'push',
+    vars: (stack) => ({ PYTHON_BASE_IMAGE: stack.docker.baseImage }),
+    async check(result, stack) {
+      const digest = output(result, 'image', 'digest');
+      const refs = output(result, 'image', 'tags').split('\n');
+      const ecr = new ECRClient({
+        region: stack.region,
+        endpoint: stack.endpoints.ecr,
+        credentials: stack.credentials,
+      });
+      const token = (await ecr.send(new GetAuthorizationTokenCommand({}))).authorizationData![0]!
+        .authorizationToken!;
+      const held: string[] = [];
+      for (const ref of refs) {
+        const [repository, tag] = ref.slice(stack.docker.registry.length + 1).split(':') as [string, string];
+        const res = await fetch(`http://${stack.docker.registry}/v2/${repository}/manifests/${tag}`, {
+          method: 'HEAD',
+          headers: {
+            authorization: `Basic ${token}`,
+            accept: 'application/vnd.docker.distribution.manifest.v2+json',
+          },
+        });
+        const at = res.headers.get('docker-content-digest');
+        if (at !== digest)
+          throw new Error(`the registry holds ${ref} at ${at ?? 'nothing'}, the action reported ${digest}`);
+        held.push(tag);
+      }
+      if (output(result, 'image', 'cuda-bytes') !== '0')
+        throw new Error(
+          `the CPU-only check found ${output(result, 'image', 'cuda-bytes')} bytes of CUDA files`,
+        );
+      if (readdirSync(result.runnerTemp).some((d) => d.startsWith('build-push-ai-image-docker-')))
+        throw new Error('the docker credentials folder is still under RUNNER_TEMP after the job');
+      const mb = (name: string) => (Number(output(result, 'image', name)) / 1e6).toFixed(1);
+      return [
+        `image built from action-tests/sample-app/ai (multi-stage, target runtime): ${mb('size-bytes')} MB, within the 400 MB budget`,
+        `CPU-only check passed (cpu-only: fail): no CUDA libraries in the image`,
+        `the registry holds ${held.join(', ')} at ${digest} (${mb('compressed-size-bytes')} MB compressed)`,
+        'docker credentials removed by the post step',
+      ];
+    },
+  },
 ];
 
 function listFiles(dir: string, base = dir): string[] {
@@ -158,7 +205,9 @@ async function main(): Promise<number> {
   const logRoot = join(REPO_ROOT, 'action-tests/.logs/demo');
   rmSync(logRoot, { recursive: true, force: true });
   mkdirSync(logRoot, { recursive: true });
-  process.stdout.write('Starting the sample stack (sshd, the AWS endpoints, the sample API host)...\n');
+  process.stdout.write(
+    'Starting the sample stack (sshd, the AWS endpoints, the sample API host, dockerd and the registry)...\n',
+  );
   const running = await startStack(join(REPO_ROOT, 'action-tests/.stack-demo'));
   const stack = running.info;
   const checked: Array<{ title: string; lines: string[]; error?: string }> = [];
@@ -173,7 +222,7 @@ async function main(): Promise<number> {
         repoRoot: REPO_ROOT,
         eventName: demo.event,
         workDir: mkdtempSync(join(logRoot, `${demo.job}-`)),
-        env: { SAMPLE_STACK_FILE: running.file },
+        env: { SAMPLE_STACK_FILE: running.file, DOCKER_HOST: stack.docker.host },
         eventPayload: demo.payload?.(stack),
         vars: {
           AWS_DEPLOY_ROLE_ARN: `arn:aws:iam::${stack.accountId}:role/github-deploy`,

@@ -43,6 +43,35 @@ if [ ${#missing[@]} -gt 0 ]; then
   rm -f /usr/sbin/policy-rc.d
 fi
 
+# --- build-push-ai-image: Docker engine, OCI registry, base image (issue 6) ----------------------
+# Debian's docker.io brings dockerd (the stack starts its own on a private socket; the package's
+# service is never started). Another `docker` client may already be on PATH: it is kept.
+docker_packages=(docker.io docker-registry apache2-utils mmdebstrap)
+docker_missing=()
+for p in "${docker_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || docker_missing+=("$p")
+done
+if [ ${#docker_missing[@]} -gt 0 ]; then
+  log "apt-get install ${docker_missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+  apt-get install -y -qq --no-install-recommends "${docker_missing[@]}" >/dev/null
+  rm -f /usr/sbin/policy-rc.d
+fi
+# No registry can be reached: the sample AI image's Python base is a Debian rootfs built from the
+# machine's own apt sources, once per machine; each fresh dockerd of the stack imports it.
+base_tar=/var/cache/sample-stack/python-base.tar
+if [ ! -s "$base_tar" ]; then
+  log "building the Python base image rootfs ($base_tar, mmdebstrap)"
+  mkdir -p "$(dirname "$base_tar")"
+  mmdebstrap --quiet --variant=essential --include=python3 \
+    --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \
+    --dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-exclude=/usr/share/info/*' \
+    --format=tar bookworm "$base_tar.tmp"
+  mv "$base_tar.tmp" "$base_tar"
+fi
+
 # --- The sample host's service manager -----------------------------------------------------
 # systemd cannot run here. Debian's `systemctl` package (a daemonless systemctl that reads real
 # unit files) would remove systemd if installed, so it is only extracted, under /opt/sample-stack.

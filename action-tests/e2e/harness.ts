@@ -57,7 +57,8 @@ export async function runWorkflow(run: WorkflowRun): Promise<RunResult> {
     '--secrets-file',
     file('secrets.json', run.secrets ?? {}),
     '--env-file',
-    file('env.json', { SAMPLE_STACK_FILE: STACK_FILE, ...run.env }),
+    // The runner machine's Docker engine is the stack's dockerd (its own socket).
+    file('env.json', { SAMPLE_STACK_FILE: STACK_FILE, DOCKER_HOST: stack().docker.host, ...run.env }),
   ];
   if (run.job) args.push('--job', run.job);
   if (run.payload) args.push('--event-payload', file('payload.json', run.payload));

@@ -3,12 +3,14 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   createCloudFrontService,
+  createEcrService,
   createS3Service,
   createSsmService,
   seedParameters,
   startAwsServer,
 } from './aws/index.ts';
 import { type ApiService, installApiService, stopService } from './api-service.ts';
+import { startDocker, type DockerStack, type RunningDocker } from './docker.ts';
 import { type GitHubInfo, startGitHub } from './github.ts';
 import { startSshHost } from './ssh-host.ts';
 import { freePort } from './util.ts';
@@ -44,6 +46,8 @@ export interface StackInfo {
   frontend: { bucket: string; distributionId: string };
   /** GitHub REST endpoint (emulate behind a GHES-style proxy): jobs get its URLs and token. */
   github: GitHubInfo;
+  /** Docker engine (DOCKER_HOST) and the registry playing ECR (build-push-ai-image). */
+  docker: DockerStack;
   /** The SSM parameters the product's Terraform would create (`infra/`). */
   parameters: {
     prefix: string;
@@ -70,6 +74,7 @@ export const SITE_BUCKET = 'sample-site-prod';
 /** Where deploy-jar-ec2 (transport ssm) uploads jars for the instances to download. */
 export const ARTIFACT_BUCKET = 'sample-deploy-artifacts';
 export const DISTRIBUTION_ID = 'E2SAMPLESITE7Q';
+export const AI_REPOSITORY = 'sample/ai-server';
 
 export interface RunningStack {
   info: StackInfo;
@@ -90,6 +95,20 @@ export async function startStack(dir: string): Promise<RunningStack> {
       secretAccessKey: randomBytes(30).toString('base64'),
       sessionToken: randomBytes(48).toString('base64'),
     };
+    // dockerd + the base image import take a few seconds: started first, awaited last.
+    const dockerStart = startDocker(join(dir, 'docker'));
+    dockerStart.catch(() => undefined); // awaited below; a failure there stops the stack
+    const started: { docker?: RunningDocker } = {};
+    stops.push(async () => (started.docker ?? (await dockerStart.catch(() => undefined)))?.stop());
+    const registry = {
+      get address() {
+        return started.docker?.registry ?? '';
+      },
+      user: 'AWS',
+      password: () => started.docker?.password() ?? '',
+      failManifestPuts: (tags: string[]) => started.docker?.failManifestPuts(tags),
+    };
+    const ecr = createEcrService({ accountId: ACCOUNT_ID, registry });
     const s3 = createS3Service({
       accountId: ACCOUNT_ID,
       buckets: [
@@ -112,6 +131,7 @@ export async function startStack(dir: string): Promise<RunningStack> {
         }),
         s3,
         createCloudFrontService({ accountId: ACCOUNT_ID, distributions: [{ id: DISTRIBUTION_ID }] }),
+        ecr,
       ],
       // S3 parts (and single PUTs) up to 64 MiB.
       maxBodyBytes: 64 * 1024 * 1024,
@@ -158,6 +178,9 @@ export async function startStack(dir: string): Promise<RunningStack> {
       { Name: parameters.apiAppDir, Value: api.appDir },
       { Name: parameters.apiHealthUrl, Value: api.healthUrl },
     ]);
+    const docker = (started.docker = await dockerStart);
+    // The AI server's repository, as the product's Terraform would create it.
+    ecr.createRepository(REGION, AI_REPOSITORY);
     aws.clearCalls();
 
     const info: StackInfo = {
@@ -166,7 +189,7 @@ export async function startStack(dir: string): Promise<RunningStack> {
       region: REGION,
       accountId: ACCOUNT_ID,
       credentials,
-      endpoints: { ssm: aws.url, s3: aws.url, cloudfront: aws.url },
+      endpoints: { ssm: aws.url, s3: aws.url, cloudfront: aws.url, ecr: aws.url },
       adminUrl: aws.url,
       ssh: {
         host: ssh.host,
@@ -181,6 +204,14 @@ export async function startStack(dir: string): Promise<RunningStack> {
       ssmInstance: SSM_INSTANCE,
       artifactBucket: ARTIFACT_BUCKET,
       github: github.info,
+      docker: {
+        host: docker.host,
+        registry: docker.registry,
+        registryUser: docker.registryUser,
+        baseImage: docker.baseImage,
+        dataRoot: docker.dataRoot,
+        logPath: docker.logPath,
+      },
       parameters,
       frontend: { bucket: SITE_BUCKET, distributionId: DISTRIBUTION_ID },
     };

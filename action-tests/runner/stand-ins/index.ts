@@ -2,13 +2,14 @@
 import { checkout } from './checkout.ts';
 import { configureAwsCredentials } from './configure-aws-credentials.ts';
 import { setupTerraform } from './setup-terraform.ts';
+import { setupBuildx } from './setup-buildx.ts';
 import type { StandIn } from './types.ts';
 
 export type { StandIn, StandInContext, StandInInput } from './types.ts';
 
 export const STAND_INS_DIR = 'action-tests/runner/stand-ins';
 
-const all: StandIn[] = [checkout, configureAwsCredentials, setupTerraform];
+const all: StandIn[] = [checkout, configureAwsCredentials, setupTerraform, setupBuildx];
 
 export const standIns: ReadonlyMap<string, StandIn> = new Map(all.map((s) => [s.name.toLowerCase(), s]));
 

@@ -46,3 +46,5 @@ export {
   MAX_WILDCARD_PATHS_IN_PROGRESS,
 } from './cloudfront.ts';
 export type { CloudFrontService, CloudFrontStateApi, Distribution, Invalidation } from './cloudfront.ts';
+export { createEcrService } from './ecr.ts';
+export type { EcrRegistry, EcrService } from './ecr.ts';

@@ -1,0 +1,1 @@
+"""Sample AI inference server (standard library only)."""
