@@ -72992,6 +72992,9 @@ class ReportReader {
                 break;
             case 'current-previous':
                 return { show: `Previous release on the host: ${value}` };
+            case 'switched':
+                r.switched = dash(value);
+                break;
             case 'previous':
                 r.previousReleaseId = dash(value);
                 break;
@@ -73266,6 +73269,12 @@ function describeRemoteFailure(remote) {
     }
     if (r.error)
         return r.error + (stderr ? `\n${stderr}` : '');
+    if (r.switched) {
+        const why = remote.signal
+            ? `ssh was stopped by ${remote.signal}`
+            : `the release script exited with code ${remote.exitCode}`;
+        return `${why} after current.jar was switched to release ${r.switched}, without reporting a rollback: the host may be running the new release; check current.jar in app-dir and the service${stderr ? `: ${stderr}` : ''}`;
+    }
     const during = r.sendSize !== undefined
         ? 'during the upload; nothing was switched on the host'
         : 'before the release started';

@@ -241,13 +241,9 @@ phase_done verify
 trap '' HUP PIPE
 
 # --- 4. Switch current.jar atomically, restart, check health ----------------------------------
-switch_link current.jar "$RELEASE_ID"
-if [ -n "$CURRENT" ]; then switch_link previous.jar "$CURRENT"; fi
-mark "release $RELEASE_ID"
-mark "previous ${CURRENT:--}"
-phase_done switch
-
 rollback() { # $1: why the new release failed
+  trap - ERR
+  set +E
   mark "cause $1"
   service_log
   if [ -z "$CURRENT" ]; then
@@ -274,6 +270,23 @@ rollback() { # $1: why the new release failed
   fail "$1; the rollback to $CURRENT is not healthy either ($HEALTH)" 4
 }
 
+# Any command that fails from the switch on (under set -e) takes the rollback path: the ERR trap
+# (inherited by functions through set -E) is installed before the switch and removed once the
+# release is done, or as soon as the rollback starts.
+on_error() { # $1: exit code, $2: line, $3: the failed command
+  trap - ERR
+  set +E
+  rollback "command failed after the switch (exit $1, line $2): ${3//$'\n'/ }"
+}
+set -E
+trap 'on_error "$?" "$LINENO" "$BASH_COMMAND"' ERR
+switch_link current.jar "$RELEASE_ID"
+mark "switched $RELEASE_ID"
+if [ -n "$CURRENT" ]; then switch_link previous.jar "$CURRENT"; fi
+mark "release $RELEASE_ID"
+mark "previous ${CURRENT:--}"
+phase_done switch
+
 if ! restart_out=$(svc restart "$SERVICE" 2>&1); then
   phase_done restart
   rollback "systemctl restart $SERVICE failed: ${restart_out//$'\n'/ }"
@@ -299,10 +312,15 @@ while IFS= read -r name; do
   elif [ "$kept" -lt "$KEEP" ]; then
     kept=$((kept + 1))
   else
-    rm -f -- "releases/$name" "releases/$name.sha256"
-    pruned+=("$id")
+    if rm -f -- "releases/$name" "releases/$name.sha256"; then
+      pruned+=("$id")
+    else
+      say "warning: could not remove the old release $APP_DIR/releases/$name"
+    fi
   fi
 done < <(find releases -maxdepth 1 -type f -name '*.jar' -printf '%f\n' | grep -E '^[0-9A-HJKMNP-TV-Z]{26}\.jar$' | sort -r)
 mark "pruned ${pruned[*]:--}"
 phase_done prune
+trap - ERR
+set +E
 mark "status deployed"

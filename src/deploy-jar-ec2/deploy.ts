@@ -172,6 +172,12 @@ function describeRemoteFailure(remote: RemoteRun): string {
     return `host key verification failed: the host's key is not the pinned one (known-hosts-path / host-key-fingerprint). Refused before anything was uploaded.\n${stderr}`;
   }
   if (r.error) return r.error + (stderr ? `\n${stderr}` : '');
+  if (r.switched) {
+    const why = remote.signal
+      ? `ssh was stopped by ${remote.signal}`
+      : `the release script exited with code ${remote.exitCode}`;
+    return `${why} after current.jar was switched to release ${r.switched}, without reporting a rollback: the host may be running the new release; check current.jar in app-dir and the service${stderr ? `: ${stderr}` : ''}`;
+  }
   const during =
     r.sendSize !== undefined
       ? 'during the upload; nothing was switched on the host'

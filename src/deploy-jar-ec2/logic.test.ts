@@ -159,6 +159,13 @@ describe('protocol', () => {
     expect(killed.error).toBe(
       'h: ssh was stopped by SIGKILL during the upload; nothing was switched on the host.',
     );
+    const afterSwitch = toHostResult(
+      'h',
+      { exitCode: 1, signal: null, report: { ...report, sendSize: 5, switched: 'NEW' }, stderr: '' },
+      1,
+    );
+    expect(afterSwitch.error).toMatch(/after current.jar was switched to release NEW/);
+    expect(afterSwitch.error).not.toMatch(/nothing was switched/);
     const hostKey = toHostResult(
       'h',
       { exitCode: 255, signal: null, report, stderr: 'Host key verification failed.' },

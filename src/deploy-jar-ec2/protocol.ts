@@ -8,6 +8,8 @@ export interface HostReport {
   status?: Status;
   releaseId?: string;
   previousReleaseId?: string;
+  /** The release current.jar was switched to (set once the switch has happened). */
+  switched?: string;
   /** The release that was current before this deploy. */
   before?: string;
   health?: string;
@@ -60,6 +62,9 @@ export class ReportReader {
         break;
       case 'current-previous':
         return { show: `Previous release on the host: ${value}` };
+      case 'switched':
+        r.switched = dash(value);
+        break;
       case 'previous':
         r.previousReleaseId = dash(value);
         break;

@@ -126,6 +126,33 @@ describe('release.sh', () => {
     expect(jarsOnHost()).toEqual([`${a.id}.jar`, `${b.id}.jar`]);
   });
 
+  test('any command failing after the switch rolls back (ERR trap), not only restart or health', () => {
+    const a = release('jar-a');
+    const b = release('jar-b');
+    // mv fails once, when it moves the new previous.jar link into place (right after the switch).
+    const realMv = spawnSync('bash', ['-c', 'command -v mv'], { encoding: 'utf8' }).stdout.trim();
+    writeFileSync(join(dir, 'fail-mv-once'), '');
+    writeFileSync(
+      join(stubs, 'mv'),
+      `#!/bin/sh
+for last; do :; done
+if [ "$last" = previous.jar ] && [ -e ${dir}/fail-mv-once ]; then rm -f ${dir}/fail-mv-once; echo "mv: disk on fire" >&2; exit 1; fi
+exec ${realMv} "$@"
+`,
+    );
+    chmodSync(join(stubs, 'mv'), 0o755);
+    const c = release('jar-c');
+    expect(c.status).toBe(3);
+    expect(c.marks.switched).toBe(c.id);
+    expect(c.marks.status).toBe('rolled-back');
+    expect(c.marks.cause).toMatch(/^command failed after the switch \(exit 1, line \d+\): mv -fT -- /);
+    expect(c.marks['rollback-health']).toBe('HTTP 200');
+    expect(current()).toBe(`releases/${b.id}.jar`);
+    expect(readlinkSync(join(app, 'previous.jar'))).toBe(`releases/${a.id}.jar`);
+    expect(jarsOnHost()).toEqual([`${a.id}.jar`, `${b.id}.jar`]);
+    expect(restarts()).toBe(3); // a, b, then the rollback's restart of b (c was never restarted)
+  });
+
   test('an unhealthy first release has nothing to return to: failed, service stopped, no current.jar', () => {
     const broken = release('jar-BROKEN');
     expect(broken.status).toBe(4);
