@@ -67,9 +67,15 @@ if [ "$(id -u)" -eq 0 ]; then
   svc() { systemctl "$@" 9<&-; }
 else
   svc() { sudo -n systemctl "$@" 9<&-; }
-  # Check the sudo rule before anything is uploaded.
-  sudo -n -l systemctl restart "$SERVICE" >/dev/null 2>&1 ||
-    fail "user $(id -un) may not run 'sudo systemctl restart $SERVICE' without a password; add a sudoers rule such as: $(id -un) ALL=(root) NOPASSWD: /usr/bin/systemctl restart $SERVICE, /usr/bin/systemctl is-active $SERVICE"
+  # Check the sudo rules before anything is uploaded: restart and is-active for every deploy, stop
+  # for a failed first deploy (nothing to roll back to, so the service is stopped).
+  missing=()
+  for verb in restart is-active stop; do
+    sudo -n -l systemctl "$verb" "$SERVICE" >/dev/null 2>&1 || missing+=("'sudo systemctl $verb $SERVICE'")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    fail "user $(id -un) may not run ${missing[*]} without a password; add a sudoers rule such as: $(id -un) ALL=(root) NOPASSWD: /usr/bin/systemctl restart $SERVICE, /usr/bin/systemctl is-active $SERVICE, /usr/bin/systemctl stop $SERVICE"
+  fi
 fi
 # When run as root (SSM), what the script creates belongs to the app directory's owner.
 own() { if [ "$(id -u)" -eq 0 ]; then chown -h --reference="$APP_DIR" -- "$@"; fi; }

@@ -210,6 +210,50 @@ exec ${realMv} "$@"
   });
 
   test.each([
+    ['restart is-active stop', ''],
+    ['restart stop', "may not run 'sudo systemctl is-active my-api' without a password"],
+    ['restart is-active', "may not run 'sudo systemctl stop my-api' without a password"],
+    [
+      '',
+      "may not run 'sudo systemctl restart my-api' 'sudo systemctl is-active my-api' 'sudo systemctl stop my-api'",
+    ],
+  ])(
+    'as a non-root user with sudo rules for [%s], the sudo check passes or fails before any upload',
+    (allowed, error) => {
+      // id says uid 1000; sudo -l allows only the listed verbs; sudo -n runs the command.
+      writeFileSync(
+        join(stubs, 'id'),
+        `#!/bin/sh
+case "$1" in -u) echo 1000 ;; *) echo deploy ;; esac
+`,
+      );
+      writeFileSync(
+        join(stubs, 'sudo'),
+        `#!/bin/sh
+[ "$1" = -n ] && shift
+if [ "$1" = -l ]; then for v in ${allowed}; do [ "$3" = "$v" ] && exit 0; done; exit 1; fi
+exec "$@"
+`,
+      );
+      chmodSync(join(stubs, 'id'), 0o755);
+      chmodSync(join(stubs, 'sudo'), 0o755);
+      const run = release('jar-a');
+      if (!error) {
+        expect(run.marks.status).toBe('deployed');
+        return;
+      }
+      expect(run.status).toBe(1);
+      expect(run.marks.error).toContain(`user deploy ${error}`);
+      expect(run.marks.error).toContain(
+        'NOPASSWD: /usr/bin/systemctl restart my-api, /usr/bin/systemctl is-active my-api, /usr/bin/systemctl stop my-api',
+      );
+      expect(run.marks.send).toBeUndefined();
+      expect(existsSync(join(app, 'releases'))).toBe(false);
+      expect(restarts()).toBe(0);
+    },
+  );
+
+  test.each([
     ['--service', 'a;b'],
     ['--app-dir', '/opt/../etc'],
     ['--release-id', 'not-a-ulid'],
