@@ -73678,8 +73678,14 @@ function explainAwsError(error, what, region) {
 
 
 const TERMINAL = new Set(['Success', 'Failed', 'Cancelled', 'TimedOut', 'Cancelling']);
-/** How long a presigned download URL lives (a URL signed with a role session never outlives it). */
-const URL_EXPIRY_SECONDS = 3600;
+/**
+ * The command's execution timeout (seconds): the lock wait, the download, the restart and health
+ * check, and a rollback's restart and health check. The presigned download URL lives as long (a
+ * URL signed with a role session never outlives the session either).
+ */
+function executionTimeoutSeconds(inputs) {
+    return inputs.lockTimeout + 2 * inputs.healthTimeout + 900;
+}
 /**
  * Deploys through SSM Run Command: the jar goes to the artifact bucket, every target instance runs
  * the same release script (AWS-RunShellScript, as root), downloading the jar through a presigned
@@ -73691,8 +73697,10 @@ async function deployWithSsm(inputs, jar, releaseId, script, deps) {
     const started = deps.now();
     await logger.group(`Upload the jar to s3://${inputs.artifactBucket}/${key}`, () => api.uploadJar(inputs.artifactBucket, key, jar));
     const s3Ms = deps.now() - started;
+    const executionTimeout = executionTimeoutSeconds(inputs);
+    const warnings = [];
     try {
-        const url = await api.presignGet(inputs.artifactBucket, key, URL_EXPIRY_SECONDS);
+        const url = await api.presignGet(inputs.artifactBucket, key, executionTimeout);
         logger.mask(url);
         const args = releaseArgs({
             appDir: inputs.appDir,
@@ -73707,7 +73715,6 @@ async function deployWithSsm(inputs, jar, releaseId, script, deps) {
             lockTimeout: inputs.lockTimeout,
             source: 'url',
         });
-        const executionTimeout = inputs.lockTimeout + 2 * inputs.healthTimeout + 900;
         const commandId = await api.sendCommand({
             commands: [ssmCommand(script, args, url)],
             executionTimeout,
@@ -73728,11 +73735,13 @@ async function deployWithSsm(inputs, jar, releaseId, script, deps) {
             results.push(result);
             logger.info(`${instanceId}: ${result.status}${result.releaseId ? ` (release ${result.releaseId})` : ''}`);
         }
-        return { releaseId, sha256: jar.sha256, results, skipped: [] };
+        return { releaseId, sha256: jar.sha256, results, skipped: [], warnings };
     }
     finally {
         await api.deleteJar(inputs.artifactBucket, key).catch((error) => {
-            logger.warning(`Could not delete s3://${inputs.artifactBucket}/${key}: ${error instanceof Error ? error.message : String(error)}`);
+            const warning = `Could not delete s3://${inputs.artifactBucket}/${key} (delete it by hand, or let a lifecycle rule expire it): ${error instanceof Error ? error.message : String(error)}`;
+            logger.warning(warning);
+            warnings.push(warning);
         });
     }
 }
@@ -73937,7 +73946,8 @@ function renderSummary(outcome, jarPath, transport) {
         .filter((r) => r.error)
         .map((r) => `\n<details><summary>${escapeMarkdown(r.target)}: why it failed</summary>\n\n\`\`\`text\n${r.error.replace(/```/g, "'''")}\n\`\`\`\n</details>\n`)
         .join('');
-    return `### deploy-jar-ec2 (${escapeMarkdown(transport)})\n\nJar ${inlineCode(jarPath)}, sha256 ${inlineCode(outcome.sha256)}, release ${inlineCode(outcome.releaseId)}\n\n${table}${failures}`;
+    const warnings = (outcome.warnings ?? []).map((w) => `\n> [!WARNING]\n> ${escapeMarkdown(w)}\n`).join('');
+    return `### deploy-jar-ec2 (${escapeMarkdown(transport)})\n\nJar ${inlineCode(jarPath)}, sha256 ${inlineCode(outcome.sha256)}, release ${inlineCode(outcome.releaseId)}\n\n${table}${failures}${warnings}`;
 }
 
 ;// CONCATENATED MODULE: ./src/deploy-jar-ec2/ulid.ts

@@ -28,6 +28,8 @@ export interface DeployOutcome {
   results: HostResult[];
   /** The hosts not tried because an earlier one failed. */
   skipped: string[];
+  /** Problems that did not fail the deploy (e.g. the artifact left in S3); shown in the summary. */
+  warnings?: string[];
 }
 
 export interface SshDeps {

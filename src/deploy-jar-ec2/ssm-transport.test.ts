@@ -3,6 +3,7 @@ import { recordingLogger } from '../lib/log.ts';
 import { outcomeOutputs } from './deploy.ts';
 import { parseInputs } from './inputs.ts';
 import { deployWithSsm, type InvocationState, type SsmApi } from './ssm-transport.ts';
+import { renderSummary } from './summary.ts';
 
 const jar = { path: '/w/app.jar', size: 10, sha256: 'ab'.repeat(32) };
 const RELEASE = '01ARYZ6S410000000000000000';
@@ -61,6 +62,33 @@ const deps = (api: SsmApi) => {
 };
 
 describe('deployWithSsm', () => {
+  test('a failed delete of the S3 object is a warning, in the log and in the job summary', async () => {
+    const fake = fakeApi({ 'i-0123456789abcdef0': [done(ok(RELEASE))] });
+    fake.api.deleteJar = async () => {
+      throw new Error('AccessDenied: s3:DeleteObject');
+    };
+    const d = deps(fake.api);
+    const outcome = await deployWithSsm(
+      inputs({ 'instance-ids': 'i-0123456789abcdef0', 'health-timeout': '30', 'lock-timeout': '60' }),
+      jar,
+      RELEASE,
+      'echo script',
+      d,
+    );
+    expect(fake.calls[1]).toBe('presign 1020'); // the execution timeout: 60 + 2 x 30 + 900
+    expect(fake.sent[0]!.executionTimeout).toBe(1020);
+    expect(outcome.results[0]!.status).toBe('deployed');
+    expect(outcome.warnings).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^Could not delete s3://artifacts/deploy-jar-ec2/${RELEASE}.jar .*AccessDenied: s3:DeleteObject$`,
+        ),
+      ),
+    ]);
+    expect(d.logger.lines.some((l) => l.includes('AccessDenied: s3:DeleteObject'))).toBe(true);
+    expect(renderSummary(outcome, 'app.jar', 'ssm')).toMatch(/> \[!WARNING\]\n> Could not delete s3:/);
+  });
+
   test('uploads, sends one command with the URL in its environment, polls past InvocationDoesNotExist, cleans up', async () => {
     const fake = fakeApi({
       'i-0123456789abcdef0': [running, done(ok(RELEASE, '01PREV0000000000000000000A'))],
@@ -75,7 +103,7 @@ describe('deployWithSsm', () => {
     );
     expect(fake.calls).toEqual([
       `put artifacts/deploy-jar-ec2/${RELEASE}.jar`,
-      'presign 3600',
+      'presign 1620', // lock-timeout 600 + 2 x health-timeout 60 + 900: the execution timeout
       `delete artifacts/deploy-jar-ec2/${RELEASE}.jar`,
     ]);
     expect(d.logger.masked).toContain(URL);

@@ -46,8 +46,14 @@ export interface SsmTransportDeps {
 }
 
 const TERMINAL = new Set(['Success', 'Failed', 'Cancelled', 'TimedOut', 'Cancelling']);
-/** How long a presigned download URL lives (a URL signed with a role session never outlives it). */
-export const URL_EXPIRY_SECONDS = 3600;
+/**
+ * The command's execution timeout (seconds): the lock wait, the download, the restart and health
+ * check, and a rollback's restart and health check. The presigned download URL lives as long (a
+ * URL signed with a role session never outlives the session either).
+ */
+export function executionTimeoutSeconds(inputs: Pick<Inputs, 'lockTimeout' | 'healthTimeout'>): number {
+  return inputs.lockTimeout + 2 * inputs.healthTimeout + 900;
+}
 
 /**
  * Deploys through SSM Run Command: the jar goes to the artifact bucket, every target instance runs
@@ -68,8 +74,10 @@ export async function deployWithSsm(
     api.uploadJar(inputs.artifactBucket, key, jar),
   );
   const s3Ms = deps.now() - started;
+  const executionTimeout = executionTimeoutSeconds(inputs);
+  const warnings: string[] = [];
   try {
-    const url = await api.presignGet(inputs.artifactBucket, key, URL_EXPIRY_SECONDS);
+    const url = await api.presignGet(inputs.artifactBucket, key, executionTimeout);
     logger.mask(url);
     const args = releaseArgs({
       appDir: inputs.appDir,
@@ -84,7 +92,6 @@ export async function deployWithSsm(
       lockTimeout: inputs.lockTimeout,
       source: 'url',
     });
-    const executionTimeout = inputs.lockTimeout + 2 * inputs.healthTimeout + 900;
     const commandId = await api.sendCommand({
       commands: [ssmCommand(script, args, url)],
       executionTimeout,
@@ -111,12 +118,12 @@ export async function deployWithSsm(
         `${instanceId}: ${result.status}${result.releaseId ? ` (release ${result.releaseId})` : ''}`,
       );
     }
-    return { releaseId, sha256: jar.sha256, results, skipped: [] };
+    return { releaseId, sha256: jar.sha256, results, skipped: [], warnings };
   } finally {
     await api.deleteJar(inputs.artifactBucket, key).catch((error: unknown) => {
-      logger.warning(
-        `Could not delete s3://${inputs.artifactBucket}/${key}: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      const warning = `Could not delete s3://${inputs.artifactBucket}/${key} (delete it by hand, or let a lifecycle rule expire it): ${error instanceof Error ? error.message : String(error)}`;
+      logger.warning(warning);
+      warnings.push(warning);
     });
   }
 }

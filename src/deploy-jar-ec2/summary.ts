@@ -30,5 +30,6 @@ export function renderSummary(outcome: DeployOutcome, jarPath: string, transport
         `\n<details><summary>${escapeMarkdown(r.target)}: why it failed</summary>\n\n\`\`\`text\n${r.error!.replace(/```/g, "'''")}\n\`\`\`\n</details>\n`,
     )
     .join('');
-  return `### deploy-jar-ec2 (${escapeMarkdown(transport)})\n\nJar ${inlineCode(jarPath)}, sha256 ${inlineCode(outcome.sha256)}, release ${inlineCode(outcome.releaseId)}\n\n${table}${failures}`;
+  const warnings = (outcome.warnings ?? []).map((w) => `\n> [!WARNING]\n> ${escapeMarkdown(w)}\n`).join('');
+  return `### deploy-jar-ec2 (${escapeMarkdown(transport)})\n\nJar ${inlineCode(jarPath)}, sha256 ${inlineCode(outcome.sha256)}, release ${inlineCode(outcome.releaseId)}\n\n${table}${failures}${warnings}`;
 }
