@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from '@jest/globals';
 import { createPullRequest, type GitHubCall } from '../stack/github.ts';
 import { REPO_ROOT, runWorkflow, stack, step } from './harness.ts';
-import { inertOutsideCode, hostilePlan, overflowPlan } from '../terraform-plans.ts';
+import {
+  HOSTILE_OUTPUT_ACTION,
+  HOSTILE_REASON,
+  inertOutsideCode,
+  hostilePlan,
+  overflowPlan,
+} from '../terraform-plans.ts';
 
 const SCENARIOS = 'action-tests/workflows/terraform-plan-comment.yml';
 const EXAMPLE = '.github/workflows/terraform-plan.yml';
@@ -350,6 +356,10 @@ describe('terraform-plan-comment around the comment', () => {
     const [c] = marked(await comments(pr));
     expect(c!.body).toContain('onerror'); // shown...
     expect(inertOutsideCode(c!.body)).toEqual([]); // ...but only inside code
+    // An unknown action_reason and unknown output actions too: shown, as code only.
+    expect(c!.body).toContain(`— destroyed: reason \`${HOSTILE_REASON}\``);
+    expect(c!.body).toContain(`(\`${HOSTILE_OUTPUT_ACTION}\`): \`"a"\` → \`"b"\``);
+    expect(inertOutsideCode(result.summary)).toEqual([]);
     expect(c!.body).not.toContain(plan.secret);
   });
 

@@ -35036,10 +35036,11 @@ const REASONS = {
     read_because_dependency_pending: 'it depends on a pending change',
     read_because_check_nested: 'a check block reads it',
 };
+/** A known reason in words; any other string from the plan only as inline code. */
 function reason(r) {
     if (!r.reason)
         return '';
-    return REASONS[r.reason] ?? r.reason.replace(/_/g, ' ');
+    return Object.hasOwn(REASONS, r.reason) ? REASONS[r.reason] : `reason ${code(r.reason, 120)}`;
 }
 const STATUS_TEXT = {
     changes: '✅ plan ok',
@@ -35198,7 +35199,7 @@ function resourceEntry(r, redactor) {
 }
 function outputEntry(o, redactor) {
     const c = o.change;
-    const action = o.actions.join(', ');
+    const action = o.actions.map((a) => code(String(a), 80)).join(', ');
     const secretName = SECRET_NAME.test(o.name);
     const before = c.before === null || c.before === undefined
         ? '(none)'

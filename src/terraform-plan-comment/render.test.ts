@@ -1,6 +1,13 @@
 import { resolve } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
-import { HOSTILE, hostilePlan, inertOutsideCode, scaledPlan } from '../../action-tests/terraform-plans.ts';
+import {
+  HOSTILE,
+  HOSTILE_OUTPUT_ACTION,
+  HOSTILE_REASON,
+  hostilePlan,
+  inertOutsideCode,
+  scaledPlan,
+} from '../../action-tests/terraform-plans.ts';
 import { analysePlan, classify, type PlanJson, summaryLine } from './plan.ts';
 import { code, fenced, isMarkerOf, markerLine, renderComment, type RenderInput } from './render.ts';
 import { cleanText, Redactor } from './text.ts';
@@ -96,6 +103,27 @@ test('hostile names, values and text are inert; sensitive and secret-looking val
   for (const h of HOSTILE) expect(md).toContain(h.split('\n')[0]!.slice(0, 5));
   expect(md).not.toContain(plan.secret);
   expect(md).not.toContain('s3cr3t-only-in-the-text');
+  // An action_reason and output actions Terraform never writes are shown, but only as code.
+  expect(md).toContain(`reason \`${HOSTILE_REASON}\``);
+  expect(md).toContain(`\`${HOSTILE_OUTPUT_ACTION}\`, \`create\``);
+  expect(md).toContain(`— destroyed: reason \`${HOSTILE[0]}\``);
+});
+
+test('an unknown action_reason and unknown output actions are inert in the destroy list and entries', () => {
+  const json = {
+    format_version: '1.2',
+    resource_changes: [
+      { address: 'x.a', action_reason: HOSTILE_REASON, change: { actions: ['delete'] } },
+      { address: 'x.b', action_reason: '`` </details>', change: { actions: ['delete', 'create'] } },
+    ],
+    output_changes: { o: { actions: [HOSTILE_OUTPUT_ACTION], before: 'a', after: 'b' } },
+  };
+  const md = renderComment(input(json, ''), { maxChars: 65_000, fullRenderingHint: '' }).markdown;
+  expect(inertOutsideCode(md)).toEqual([]);
+  expect(md).toContain(`> - \`x.a\` — destroyed: reason \`${HOSTILE_REASON}\``);
+  expect(md).toContain('- `x.a` — reason `' + HOSTILE_REASON + '`');
+  expect(md).toContain('reason ``` `` </details> ```');
+  expect(md).toContain(`- \`o\` (\`${HOSTILE_OUTPUT_ACTION}\`): \`"a"\` → \`"b"\``);
 });
 
 describe('size', () => {

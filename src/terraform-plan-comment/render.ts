@@ -92,9 +92,10 @@ const REASONS: Record<string, string> = {
   read_because_check_nested: 'a check block reads it',
 };
 
+/** A known reason in words; any other string from the plan only as inline code. */
 function reason(r: ClassifiedResource): string {
   if (!r.reason) return '';
-  return REASONS[r.reason] ?? r.reason.replace(/_/g, ' ');
+  return Object.hasOwn(REASONS, r.reason) ? REASONS[r.reason]! : `reason ${code(r.reason, 120)}`;
 }
 
 const STATUS_TEXT: Record<Status, string> = {
@@ -274,7 +275,7 @@ function resourceEntry(r: ClassifiedResource, redactor: Redactor): string {
 
 function outputEntry(o: OutputChange, redactor: Redactor): string {
   const c = o.change;
-  const action = o.actions.join(', ');
+  const action = o.actions.map((a) => code(String(a), 80)).join(', ');
   const secretName = SECRET_NAME.test(o.name);
   const before =
     c.before === null || c.before === undefined
