@@ -283,6 +283,29 @@ describe('terraform-plan-comment around the comment', () => {
     expect(step(second, 'plan').outputs['comment-id']).toBe(String(cs[0]!.id));
   });
 
+  test("a person's comment carrying the marker is left alone and a new comment is posted", async () => {
+    const pr = await newPullRequest();
+    const gh = stack().github;
+    const forged = `<!-- terraform-plan-comment dir=${encodeURIComponent(INFRA)} workspace=default label=hijack -->\nLooks fine, merge it.`;
+    const posted = await fetch(`${gh.apiUrl}/repos/acme/shop/issues/${pr}/comments`, {
+      method: 'POST',
+      headers: { authorization: `token ${gh.adminToken}` },
+      body: JSON.stringify({ body: forged }),
+    });
+    expect(posted.status).toBe(201);
+    const human = (await posted.json()) as Comment;
+    for (const mode of ['update', 'recreate']) {
+      const result = await onPr(pr, { vars: { LABEL: 'hijack', COMMENT: mode } });
+      expect(result.conclusion).toBe('success');
+      const cs = marked(await comments(pr));
+      expect(cs).toHaveLength(2);
+      expect(cs[0]!).toMatchObject({ id: human.id, body: forged, user: { login: 'octo-dev' } });
+      expect(cs[1]!.user.login).toBe('github-actions[bot]');
+      expect(cs[1]!.body).toContain('· `hijack` — ✅ plan ok');
+      expect(step(result, 'plan').outputs['comment-id']).toBe(String(cs[1]!.id));
+    }
+  });
+
   test('on push (no pull request) the plan goes to the job summary only', async () => {
     await clearCalls();
     const result = await runWorkflow({ workflow: SCENARIOS, event: 'push' });

@@ -35392,12 +35392,21 @@ const FORBIDDEN_HELP = "The token cannot write pull request comments. Give the j
     'GITHUB_TOKEN whatever the workflow asks: run the plan on pull_request, upload the rendered comment ' +
     "or plan as an artifact, and post it from a 'workflow_run' or 'pull_request_target' workflow that does " +
     "not check out the fork's code. The plan is in the job summary.";
-/** Finds this (directory, workspace, label)'s comments through every page. */
-async function findComments(api, key) {
+async function tokenIdentity(api) {
+    const login = await api.whoAmI();
+    return login ? { login } : { bot: true };
+}
+function isOwnComment(c, self) {
+    if (!c.user)
+        return false;
+    return 'login' in self ? c.user.login === self.login : c.user.type === 'Bot';
+}
+/** Finds this (directory, workspace, label)'s comments, written by the token's identity, through every page. */
+async function findComments(api, key, self) {
     const found = [];
     for await (const page of api.listPages()) {
         for (const c of page)
-            if (typeof c.body === 'string' && isMarkerOf(c.body, key))
+            if (typeof c.body === 'string' && isMarkerOf(c.body, key) && isOwnComment(c, self))
                 found.push(c);
     }
     return found;
@@ -35414,11 +35423,11 @@ async function publishComment(api, options, logger) {
     try {
         const existing = options.mode === 'new' && !(options.noChanges && options.onNoChanges === 'update-existing')
             ? []
-            : await findComments(api, options.key);
+            : await findComments(api, options.key, await tokenIdentity(api));
         const latest = existing[existing.length - 1];
         logger.info(existing.length
-            ? `Found ${existing.length} earlier comment${existing.length === 1 ? '' : 's'} for this directory/workspace/label (latest ${latest.html_url}).`
-            : 'No earlier comment for this directory/workspace/label.');
+            ? `Found ${existing.length} earlier comment${existing.length === 1 ? '' : 's'} of this token's identity for this directory/workspace/label (latest ${latest.html_url}).`
+            : "No earlier comment of this token's identity for this directory/workspace/label.");
         if (options.noChanges && options.onNoChanges === 'update-existing' && !latest)
             return {
                 action: 'skipped',
@@ -35729,7 +35738,22 @@ function commentApi(token, issueNumber) {
                 issue_number: issueNumber,
                 per_page: 100,
             }))
-                yield page.data.map((c) => ({ id: c.id, body: c.body ?? '', html_url: c.html_url }));
+                yield page.data.map((c) => ({
+                    id: c.id,
+                    body: c.body ?? '',
+                    html_url: c.html_url,
+                    user: c.user ? { login: c.user.login, type: c.user.type } : null,
+                }));
+        },
+        async whoAmI() {
+            // Works for user tokens; an installation token gets 403 (or 404 on some servers).
+            try {
+                const { data } = await octokit.rest.users.getAuthenticated();
+                return data.login || undefined;
+            }
+            catch {
+                return undefined;
+            }
         },
         async create(body) {
             const { data } = await octokit.rest.issues.createComment({
