@@ -34925,7 +34925,8 @@ function trimBlank(lines) {
     return out;
 }
 // ------------------------------------------------------------------ redaction
-const REDACTED = '(sensitive value)';
+/** What a sensitive value renders as (Terraform's own text plan says `(sensitive value)`, kept as it is). */
+const REDACTED = '(sensitive)';
 /** Attribute names whose values are secrets whatever the plan says. */
 const SECRET_NAME = /(^|[_\-.])(password|passwd|secret|secret_key|token|api_key|apikey|private_key|client_secret|access_key|secret_access_key|auth|credentials?|connection_string|passphrase)([_\-.]|$)/i;
 /** Values that look like credentials wherever they appear. */
@@ -35061,9 +35062,17 @@ const GROUPS = [
 function isTrue(mask) {
     return mask === true;
 }
+/** The mask of one attribute: `true` on a whole object (or list) covers every attribute in it. */
 function child(mask, key) {
+    if (mask === true)
+        return true;
     return typeof mask === 'object' && mask !== null ? mask[key] : undefined;
 }
+/**
+ * Redaction here goes by the plan's masks, not by matching values: a value marked sensitive is
+ * never rendered, however short (the value list of `collectSensitiveValues`, used on free text,
+ * has to leave out values under 4 characters; the structured rendering does not depend on it).
+ */
 function formatValue(value, sensitive, unknown, redactor) {
     if (isTrue(sensitive))
         return REDACTED;

@@ -126,6 +126,58 @@ test('an unknown action_reason and unknown output actions are inert in the destr
   expect(md).toContain(`- \`o\` (\`${HOSTILE_OUTPUT_ACTION}\`): \`"a"\` → \`"b"\``);
 });
 
+test('a sensitive mask of true on a whole object redacts every attribute; short values do not leak', () => {
+  const json = {
+    format_version: '1.2',
+    resource_changes: [
+      {
+        address: 'x.whole',
+        change: {
+          actions: ['update'],
+          before: { pin: '42', name: 'a' },
+          after: { pin: '7', name: 'b' },
+          before_sensitive: true,
+          after_sensitive: true,
+        },
+      },
+      {
+        address: 'x.attr',
+        change: {
+          actions: ['update'],
+          before: { code: 'ab', n: 1 },
+          after: { code: 'cd', n: 2 },
+          before_sensitive: { code: true },
+          after_sensitive: { code: true },
+        },
+      },
+    ],
+    resource_drift: [
+      {
+        address: 'x.drifted',
+        change: {
+          actions: ['update'],
+          before: { k: 'q' },
+          after: { k: 'r' },
+          before_sensitive: true,
+          after_sensitive: true,
+        },
+      },
+    ],
+    output_changes: {
+      pin: { actions: ['update'], before: '12', after: '34', before_sensitive: true, after_sensitive: true },
+    },
+  };
+  const md = renderComment(input(json, ''), { maxChars: 65_000, fullRenderingHint: '' }).markdown;
+  expect(md).toContain('  - `name`: `(sensitive)` → `(sensitive)`');
+  expect(md).toContain('  - `pin`: `(sensitive)` → `(sensitive)`');
+  expect(md).toContain('  - `code`: `(sensitive)` → `(sensitive)`');
+  expect(md).toContain('  - `k`: `(sensitive)` → `(sensitive)`');
+  expect(md).toContain('  - `n`: `1` → `2`');
+  expect(md).toContain('- `pin` (`update`): `(sensitive)` → `(sensitive)`');
+  for (const v of ['"42"', '"7"', '"a"', '"b"', '"ab"', '"cd"', '"q"', '"r"', '"12"', '"34"'])
+    expect(md).not.toContain(v);
+});
+
 describe('size', () => {
   test.each([2_000, 10_000, 65_000])(
     'a 3,000-resource plan fits in %p characters with header, summary and destroy list',

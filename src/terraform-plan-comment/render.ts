@@ -121,10 +121,17 @@ function isTrue(mask: unknown): boolean {
   return mask === true;
 }
 
+/** The mask of one attribute: `true` on a whole object (or list) covers every attribute in it. */
 function child(mask: unknown, key: string): unknown {
+  if (mask === true) return true;
   return typeof mask === 'object' && mask !== null ? (mask as Record<string, unknown>)[key] : undefined;
 }
 
+/**
+ * Redaction here goes by the plan's masks, not by matching values: a value marked sensitive is
+ * never rendered, however short (the value list of `collectSensitiveValues`, used on free text,
+ * has to leave out values under 4 characters; the structured rendering does not depend on it).
+ */
 function formatValue(value: unknown, sensitive: unknown, unknown: unknown, redactor: Redactor): string {
   if (isTrue(sensitive)) return REDACTED;
   if (isTrue(unknown)) return '(known after apply)';
