@@ -9,7 +9,15 @@ import {
   scaledPlan,
 } from '../../action-tests/terraform-plans.ts';
 import { analysePlan, classify, type PlanJson, summaryLine } from './plan.ts';
-import { code, fenced, isMarkerOf, markerLine, renderComment, type RenderInput } from './render.ts';
+import {
+  code,
+  cutWellFormed,
+  fenced,
+  isMarkerOf,
+  markerLine,
+  renderComment,
+  type RenderInput,
+} from './render.ts';
 import { cleanText, Redactor } from './text.ts';
 
 const FIXTURES = resolve(import.meta.dirname, '../../action-tests/fixtures/terraform');
@@ -178,6 +186,16 @@ test('a sensitive mask of true on a whole object redacts every attribute; short 
     expect(md).not.toContain(v);
 });
 
+/** The fence still open at the end of `md` ('' when every fenced block is closed). */
+function unclosedFence(md: string): string {
+  let fence = '';
+  for (const line of md.split('\n')) {
+    if (!fence) fence = /^(`{3,}|~{3,})/.exec(line)?.[1] ?? '';
+    else if (new RegExp(`^\\s*\\${fence[0]}{${fence.length},}\\s*$`).test(line)) fence = '';
+  }
+  return fence;
+}
+
 describe('size', () => {
   test.each([2_000, 10_000, 65_000])(
     'a 3,000-resource plan fits in %p characters with header, summary and destroy list',
@@ -196,6 +214,42 @@ describe('size', () => {
       expect(r.markdown).toMatch(/<sub>commit/);
     },
   );
+  test.each([400, 700, 1_200])(
+    'a limit smaller than the head (%p) still gives well-formed Markdown: fences and details closed',
+    (max) => {
+      const plan = hostilePlan(FIXTURES);
+      const r = renderComment(
+        input(plan.json, plan.text, {
+          status: 'failed',
+          errors: ['Error: ```\n</details>\n' + 'x'.repeat(3000)],
+          key: { directory: 'd'.repeat(150), workspace: 'w'.repeat(150), label: '' },
+        }),
+        { maxChars: max, fullRenderingHint: 'see the run.' },
+      );
+      expect(r.markdown.length).toBeLessThanOrEqual(max);
+      expect(r.markdown.startsWith('<!-- terraform-plan-comment')).toBe(true);
+      expect(inertOutsideCode(r.markdown)).toEqual([]);
+      expect(unclosedFence(r.markdown)).toBe('');
+    },
+  );
+  test('cutWellFormed closes an open fence and details on a line boundary', () => {
+    const md = [
+      '<details><summary>s</summary>',
+      '',
+      '````text',
+      'a',
+      'b',
+      'c',
+      '````',
+      '',
+      '</details>',
+    ].join('\n');
+    const cut = cutWellFormed(md, 60);
+    expect(cut.length).toBeLessThanOrEqual(60);
+    expect(unclosedFence(cut)).toBe('');
+    expect(cut).toMatch(/\n````\n<\/details>$/);
+    expect(inertOutsideCode(cut)).toEqual([]);
+  });
   test('the text plan is cut first, on a line boundary', () => {
     const plan = scaledPlan(FIXTURES, 40, 1);
     const full = renderComment(input(plan.json, plan.text), { maxChars: 1_000_000, fullRenderingHint: '' });

@@ -449,7 +449,52 @@ export function renderComment(input: RenderInput, options: RenderOptions): Rende
     note(leftOut.join(', ') || 'detail'),
     footer,
   ]);
-  return { markdown: markdown.length <= max ? markdown : markdown.slice(0, max), truncated: true };
+  if (markdown.length <= max) return { markdown, truncated: true };
+  // Only when the head alone is over the limit (a tiny max-comment-chars): drop the optional parts,
+  // then cut on a line boundary and close whatever fence or <details> is open.
+  const smaller = join([head, warning, errorPart, note(leftOut.join(', ') || 'detail'), footer]);
+  return { markdown: smaller.length <= max ? smaller : cutWellFormed(smaller, max), truncated: true };
+}
+
+/** Whole lines of `markdown` within `max` characters, with open fences and <details> closed. */
+export function cutWellFormed(markdown: string, max: number): string {
+  const lines = markdown.split('\n');
+  const kept: string[] = [];
+  let fence = '';
+  let details = 0;
+  let used = 0;
+  const closing = () => `${fence ? `\n${fence}` : ''}${'\n</details>'.repeat(details)}`;
+  for (const line of lines) {
+    let nextFence = fence;
+    let nextDetails = details;
+    if (fence) {
+      if (
+        line.trim().startsWith(fence[0]!) &&
+        /^\s*(`{3,}|~{3,})\s*$/.test(line) &&
+        line.trim().length >= fence.length
+      )
+        nextFence = '';
+    } else {
+      const open = /^(`{3,}|~{3,})/.exec(line);
+      if (open) nextFence = open[1]!;
+      else {
+        nextDetails += (line.match(/<details/g) ?? []).length;
+        nextDetails -= (line.match(/<\/details>/g) ?? []).length;
+      }
+    }
+    const prev = { fence, details };
+    fence = nextFence;
+    details = Math.max(0, nextDetails);
+    const after = used + line.length + (kept.length ? 1 : 0);
+    if (after + closing().length > max) {
+      fence = prev.fence;
+      details = prev.details;
+      break;
+    }
+    kept.push(line);
+    used = after;
+  }
+  return (kept.join('\n') + closing()).slice(0, max);
 }
 
 /** The first lines of `text` that fit in `room` characters, and how many lines were left out. */
