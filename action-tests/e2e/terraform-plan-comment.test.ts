@@ -229,6 +229,24 @@ describe('one sticky comment per directory on a pull request', () => {
     expect(await comments(clean)).toEqual([]);
   });
 
+  test('on-no-changes: update-existing after an earlier comment updates it to "No changes"', async () => {
+    const once = await newPullRequest();
+    const first = await onPr(once, { vars: { ON_NO_CHANGES: 'update-existing' } });
+    expect(first.conclusion).toBe('success');
+    const [before] = marked(await comments(once));
+    expect(before!.body).toContain('Plan: 5 to add');
+    const result = await onPr(once, {
+      env: { SAMPLE_TERRAFORM_RECORDING: 'sample-infra-no-changes' },
+      vars: { ON_NO_CHANGES: 'update-existing' },
+    });
+    expect(result.conclusion).toBe('success');
+    const cs = marked(await comments(once));
+    expect(cs.map((c) => c.id)).toEqual([before!.id]);
+    expect(cs[0]!.body).toContain('— ✅ no changes');
+    expect(cs[0]!.body).toContain('**No changes. Your infrastructure matches the configuration.**');
+    expect(step(result, 'plan').outputs['comment-id']).toBe(String(before!.id));
+  });
+
   test('fail-on-error: false comments the failure without failing the step', async () => {
     const result = await onPr(pr, {
       env: { SAMPLE_TERRAFORM_RECORDING: 'plan-failed' },
