@@ -404,6 +404,25 @@ describe('terraform-plan-comment around the comment', () => {
     expect(c!.body).not.toContain(plan.secret);
   });
 
+  test('a recorded text plan full of ANSI codes is shown with none of them left', async () => {
+    const pr = await newPullRequest();
+    const text = `${REPO_ROOT}/${FIXTURES}/getterminus-terraform-pr-commenter/tf_plan_success_with_changes.txt`;
+    // eslint-disable-next-line no-control-regex
+    expect(readFileSync(text, 'utf8')).toMatch(/\u001b\[\d+m/); // the recording really carries ANSI
+    const result = await onPr(pr, {
+      vars: {
+        PLAN_JSON: `${REPO_ROOT}/${FIXTURES}/hashicorp-terraform-v1.5.7/show-json/basic-create/output.json`,
+        PLAN_TEXT: text,
+        LABEL: 'ansi',
+      },
+    });
+    expect(result.conclusion).toBe('success');
+    const [c] = marked(await comments(pr));
+    expect(c!.body).toContain('  # aws_s3_bucket.test will be created');
+    // eslint-disable-next-line no-control-regex
+    for (const t of [c!.body, result.summary]) expect(t).not.toMatch(/\u001b|\[(?:\d+;)*\d+m/);
+  });
+
   test('bad input fails naming the input, before any GitHub call', async () => {
     const pr = await newPullRequest();
     await clearCalls();
