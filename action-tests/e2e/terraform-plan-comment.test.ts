@@ -423,6 +423,25 @@ describe('terraform-plan-comment around the comment', () => {
     for (const t of [c!.body, result.summary]) expect(t).not.toMatch(/\u001b|\[(?:\d+;)*\d+m/);
   });
 
+  test('the stand-in replays a run built only from a real fixture', async () => {
+    const pr = await newPullRequest();
+    const result = await onPr(pr, {
+      env: { SAMPLE_TERRAFORM_RECORDING: 'opentofu-drift-simple' },
+      vars: { LABEL: 'real run' },
+    });
+    expect(result.conclusion).toBe('success');
+    expect(result.log).toContain('$ terraform plan -input=false -no-color -detailed-exitcode -out=');
+    expect(step(result, 'plan').outputs).toMatchObject({
+      add: '0',
+      change: '1',
+      destroy: '0',
+      'exit-code': '2',
+    });
+    const [c] = marked(await comments(pr));
+    expect(c!.body).toContain('**Plan: 0 to add, 1 to change, 0 to destroy.**');
+    expect(c!.body).toContain('OpenTofu will perform the following actions');
+  });
+
   test('bad input fails naming the input, before any GitHub call', async () => {
     const pr = await newPullRequest();
     await clearCalls();
