@@ -113,7 +113,14 @@ export const HOSTILE = [
   '`',
 ];
 
-/** basic-create and basic-delete with injection in addresses and values, and a text plan carrying them. */
+/** An action_reason and output actions no Terraform writes: they must be shown inert, as code. */
+export const HOSTILE_REASON = '<img src=x onerror=alert(3)> @octocat [click](https://evil.example)';
+export const HOSTILE_OUTPUT_ACTION = '</details><img src=x onerror=alert(4)> @octocat';
+
+/**
+ * basic-create and basic-delete with injection in addresses, values, action reasons and output
+ * changes (name and actions), and a text plan carrying them.
+ */
 export function hostilePlan(fixtures: string): { json: Json; text: string; secret: string } {
   const base = load(fixtures, 'hashicorp-terraform-v1.5.7/show-json/basic-delete/output.json');
   const [update, remove] = base.resource_changes as [ResourceChange, ResourceChange];
@@ -126,8 +133,28 @@ export function hostilePlan(fixtures: string): { json: Json; text: string; secre
     (u.change.after as Json).password = secret;
     u.change.after_sensitive = { password: true };
     changes.push(u);
-    changes.push(renamed(remove, `test_instance.gone${i}["${h}"]`, `gone${i}`));
+    const gone = renamed(remove, `test_instance.gone${i}["${h}"]`, `gone${i}`);
+    gone.action_reason = i % 2 ? HOSTILE_REASON : h;
+    changes.push(gone);
   });
+  const outputs: Json = {
+    [`out_${HOSTILE[0]}`]: {
+      actions: [HOSTILE_OUTPUT_ACTION, 'create'],
+      before: null,
+      after: 'x',
+      after_unknown: false,
+      before_sensitive: false,
+      after_sensitive: false,
+    },
+    plain: {
+      actions: [HOSTILE_OUTPUT_ACTION],
+      before: 'a',
+      after: 'b',
+      after_unknown: false,
+      before_sensitive: false,
+      after_sensitive: false,
+    },
+  };
   const text = [
     'Terraform will perform the following actions:',
     '',
@@ -143,7 +170,7 @@ export function hostilePlan(fixtures: string): { json: Json; text: string; secre
     '<img src=x onerror=alert(2)>',
     `Error: token ${secret} rejected`,
   ].join('\n');
-  return { json: { ...base, resource_changes: changes }, text, secret };
+  return { json: { ...base, resource_changes: changes, output_changes: outputs }, text, secret };
 }
 
 /**

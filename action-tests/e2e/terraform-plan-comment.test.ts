@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from '@jest/globals';
 import { createPullRequest, type GitHubCall } from '../stack/github.ts';
 import { REPO_ROOT, runWorkflow, stack, step } from './harness.ts';
-import { inertOutsideCode, hostilePlan, overflowPlan } from '../terraform-plans.ts';
+import {
+  HOSTILE_OUTPUT_ACTION,
+  HOSTILE_REASON,
+  inertOutsideCode,
+  hostilePlan,
+  overflowPlan,
+} from '../terraform-plans.ts';
 
 const SCENARIOS = 'action-tests/workflows/terraform-plan-comment.yml';
 const EXAMPLE = '.github/workflows/terraform-plan.yml';
@@ -223,6 +229,24 @@ describe('one sticky comment per directory on a pull request', () => {
     expect(await comments(clean)).toEqual([]);
   });
 
+  test('on-no-changes: update-existing after an earlier comment updates it to "No changes"', async () => {
+    const once = await newPullRequest();
+    const first = await onPr(once, { vars: { ON_NO_CHANGES: 'update-existing' } });
+    expect(first.conclusion).toBe('success');
+    const [before] = marked(await comments(once));
+    expect(before!.body).toContain('Plan: 5 to add');
+    const result = await onPr(once, {
+      env: { SAMPLE_TERRAFORM_RECORDING: 'sample-infra-no-changes' },
+      vars: { ON_NO_CHANGES: 'update-existing' },
+    });
+    expect(result.conclusion).toBe('success');
+    const cs = marked(await comments(once));
+    expect(cs.map((c) => c.id)).toEqual([before!.id]);
+    expect(cs[0]!.body).toContain('— ✅ no changes');
+    expect(cs[0]!.body).toContain('**No changes. Your infrastructure matches the configuration.**');
+    expect(step(result, 'plan').outputs['comment-id']).toBe(String(before!.id));
+  });
+
   test('fail-on-error: false comments the failure without failing the step', async () => {
     const result = await onPr(pr, {
       env: { SAMPLE_TERRAFORM_RECORDING: 'plan-failed' },
@@ -275,6 +299,29 @@ describe('terraform-plan-comment around the comment', () => {
     const cs = marked(await comments(pr));
     expect(cs).toHaveLength(1);
     expect(step(second, 'plan').outputs['comment-id']).toBe(String(cs[0]!.id));
+  });
+
+  test("a person's comment carrying the marker is left alone and a new comment is posted", async () => {
+    const pr = await newPullRequest();
+    const gh = stack().github;
+    const forged = `<!-- terraform-plan-comment dir=${encodeURIComponent(INFRA)} workspace=default label=hijack -->\nLooks fine, merge it.`;
+    const posted = await fetch(`${gh.apiUrl}/repos/acme/shop/issues/${pr}/comments`, {
+      method: 'POST',
+      headers: { authorization: `token ${gh.adminToken}` },
+      body: JSON.stringify({ body: forged }),
+    });
+    expect(posted.status).toBe(201);
+    const human = (await posted.json()) as Comment;
+    for (const mode of ['update', 'recreate']) {
+      const result = await onPr(pr, { vars: { LABEL: 'hijack', COMMENT: mode } });
+      expect(result.conclusion).toBe('success');
+      const cs = marked(await comments(pr));
+      expect(cs).toHaveLength(2);
+      expect(cs[0]!).toMatchObject({ id: human.id, body: forged, user: { login: 'octo-dev' } });
+      expect(cs[1]!.user.login).toBe('github-actions[bot]');
+      expect(cs[1]!.body).toContain('· `hijack` — ✅ plan ok');
+      expect(step(result, 'plan').outputs['comment-id']).toBe(String(cs[1]!.id));
+    }
   });
 
   test('on push (no pull request) the plan goes to the job summary only', async () => {
@@ -350,7 +397,49 @@ describe('terraform-plan-comment around the comment', () => {
     const [c] = marked(await comments(pr));
     expect(c!.body).toContain('onerror'); // shown...
     expect(inertOutsideCode(c!.body)).toEqual([]); // ...but only inside code
+    // An unknown action_reason and unknown output actions too: shown, as code only.
+    expect(c!.body).toContain(`— destroyed: reason \`${HOSTILE_REASON}\``);
+    expect(c!.body).toContain(`(\`${HOSTILE_OUTPUT_ACTION}\`): \`"a"\` → \`"b"\``);
+    expect(inertOutsideCode(result.summary)).toEqual([]);
     expect(c!.body).not.toContain(plan.secret);
+  });
+
+  test('a recorded text plan full of ANSI codes is shown with none of them left', async () => {
+    const pr = await newPullRequest();
+    const text = `${REPO_ROOT}/${FIXTURES}/getterminus-terraform-pr-commenter/tf_plan_success_with_changes.txt`;
+    // eslint-disable-next-line no-control-regex
+    expect(readFileSync(text, 'utf8')).toMatch(/\u001b\[\d+m/); // the recording really carries ANSI
+    const result = await onPr(pr, {
+      vars: {
+        PLAN_JSON: `${REPO_ROOT}/${FIXTURES}/hashicorp-terraform-v1.5.7/show-json/basic-create/output.json`,
+        PLAN_TEXT: text,
+        LABEL: 'ansi',
+      },
+    });
+    expect(result.conclusion).toBe('success');
+    const [c] = marked(await comments(pr));
+    expect(c!.body).toContain('  # aws_s3_bucket.test will be created');
+    // eslint-disable-next-line no-control-regex
+    for (const t of [c!.body, result.summary]) expect(t).not.toMatch(/\u001b|\[(?:\d+;)*\d+m/);
+  });
+
+  test('the stand-in replays a run built only from a real fixture', async () => {
+    const pr = await newPullRequest();
+    const result = await onPr(pr, {
+      env: { SAMPLE_TERRAFORM_RECORDING: 'opentofu-drift-simple' },
+      vars: { LABEL: 'real run' },
+    });
+    expect(result.conclusion).toBe('success');
+    expect(result.log).toContain('$ terraform plan -input=false -no-color -detailed-exitcode -out=');
+    expect(step(result, 'plan').outputs).toMatchObject({
+      add: '0',
+      change: '1',
+      destroy: '0',
+      'exit-code': '2',
+    });
+    const [c] = marked(await comments(pr));
+    expect(c!.body).toContain('**Plan: 0 to add, 1 to change, 0 to destroy.**');
+    expect(c!.body).toContain('OpenTofu will perform the following actions');
   });
 
   test('bad input fails naming the input, before any GitHub call', async () => {

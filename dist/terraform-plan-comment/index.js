@@ -34925,7 +34925,8 @@ function trimBlank(lines) {
     return out;
 }
 // ------------------------------------------------------------------ redaction
-const REDACTED = '(sensitive value)';
+/** What a sensitive value renders as (Terraform's own text plan says `(sensitive value)`, kept as it is). */
+const REDACTED = '(sensitive)';
 /** Attribute names whose values are secrets whatever the plan says. */
 const SECRET_NAME = /(^|[_\-.])(password|passwd|secret|secret_key|token|api_key|apikey|private_key|client_secret|access_key|secret_access_key|auth|credentials?|connection_string|passphrase)([_\-.]|$)/i;
 /** Values that look like credentials wherever they appear. */
@@ -35036,10 +35037,11 @@ const REASONS = {
     read_because_dependency_pending: 'it depends on a pending change',
     read_because_check_nested: 'a check block reads it',
 };
+/** A known reason in words; any other string from the plan only as inline code. */
 function reason(r) {
     if (!r.reason)
         return '';
-    return REASONS[r.reason] ?? r.reason.replace(/_/g, ' ');
+    return Object.hasOwn(REASONS, r.reason) ? REASONS[r.reason] : `reason ${code(r.reason, 120)}`;
 }
 const STATUS_TEXT = {
     changes: '✅ plan ok',
@@ -35060,9 +35062,17 @@ const GROUPS = [
 function isTrue(mask) {
     return mask === true;
 }
+/** The mask of one attribute: `true` on a whole object (or list) covers every attribute in it. */
 function child(mask, key) {
+    if (mask === true)
+        return true;
     return typeof mask === 'object' && mask !== null ? mask[key] : undefined;
 }
+/**
+ * Redaction here goes by the plan's masks, not by matching values: a value marked sensitive is
+ * never rendered, however short (the value list of `collectSensitiveValues`, used on free text,
+ * has to leave out values under 4 characters; the structured rendering does not depend on it).
+ */
 function formatValue(value, sensitive, unknown, redactor) {
     if (isTrue(sensitive))
         return REDACTED;
@@ -35198,7 +35208,7 @@ function resourceEntry(r, redactor) {
 }
 function outputEntry(o, redactor) {
     const c = o.change;
-    const action = o.actions.join(', ');
+    const action = o.actions.map((a) => code(String(a), 80)).join(', ');
     const secretName = SECRET_NAME.test(o.name);
     const before = c.before === null || c.before === undefined
         ? '(none)'
@@ -35360,7 +35370,52 @@ function renderComment(input, options) {
         note(leftOut.join(', ') || 'detail'),
         footer,
     ]);
-    return { markdown: markdown.length <= max ? markdown : markdown.slice(0, max), truncated: true };
+    if (markdown.length <= max)
+        return { markdown, truncated: true };
+    // Only when the head alone is over the limit (a tiny max-comment-chars): drop the optional parts,
+    // then cut on a line boundary and close whatever fence or <details> is open.
+    const smaller = join([head, warning, errorPart, note(leftOut.join(', ') || 'detail'), footer]);
+    return { markdown: smaller.length <= max ? smaller : cutWellFormed(smaller, max), truncated: true };
+}
+/** Whole lines of `markdown` within `max` characters, with open fences and <details> closed. */
+function cutWellFormed(markdown, max) {
+    const lines = markdown.split('\n');
+    const kept = [];
+    let fence = '';
+    let details = 0;
+    let used = 0;
+    const closing = () => `${fence ? `\n${fence}` : ''}${'\n</details>'.repeat(details)}`;
+    for (const line of lines) {
+        let nextFence = fence;
+        let nextDetails = details;
+        if (fence) {
+            if (line.trim().startsWith(fence[0]) &&
+                /^\s*(`{3,}|~{3,})\s*$/.test(line) &&
+                line.trim().length >= fence.length)
+                nextFence = '';
+        }
+        else {
+            const open = /^(`{3,}|~{3,})/.exec(line);
+            if (open)
+                nextFence = open[1];
+            else {
+                nextDetails += (line.match(/<details/g) ?? []).length;
+                nextDetails -= (line.match(/<\/details>/g) ?? []).length;
+            }
+        }
+        const prev = { fence, details };
+        fence = nextFence;
+        details = Math.max(0, nextDetails);
+        const after = used + line.length + (kept.length ? 1 : 0);
+        if (after + closing().length > max) {
+            fence = prev.fence;
+            details = prev.details;
+            break;
+        }
+        kept.push(line);
+        used = after;
+    }
+    return (kept.join('\n') + closing()).slice(0, max);
 }
 /** The first lines of `text` that fit in `room` characters, and how many lines were left out. */
 function cutToLines(text, room) {
@@ -35391,12 +35446,21 @@ const FORBIDDEN_HELP = "The token cannot write pull request comments. Give the j
     'GITHUB_TOKEN whatever the workflow asks: run the plan on pull_request, upload the rendered comment ' +
     "or plan as an artifact, and post it from a 'workflow_run' or 'pull_request_target' workflow that does " +
     "not check out the fork's code. The plan is in the job summary.";
-/** Finds this (directory, workspace, label)'s comments through every page. */
-async function findComments(api, key) {
+async function tokenIdentity(api) {
+    const login = await api.whoAmI();
+    return login ? { login } : { bot: true };
+}
+function isOwnComment(c, self) {
+    if (!c.user)
+        return false;
+    return 'login' in self ? c.user.login === self.login : c.user.type === 'Bot';
+}
+/** Finds this (directory, workspace, label)'s comments, written by the token's identity, through every page. */
+async function findComments(api, key, self) {
     const found = [];
     for await (const page of api.listPages()) {
         for (const c of page)
-            if (typeof c.body === 'string' && isMarkerOf(c.body, key))
+            if (typeof c.body === 'string' && isMarkerOf(c.body, key) && isOwnComment(c, self))
                 found.push(c);
     }
     return found;
@@ -35413,11 +35477,11 @@ async function publishComment(api, options, logger) {
     try {
         const existing = options.mode === 'new' && !(options.noChanges && options.onNoChanges === 'update-existing')
             ? []
-            : await findComments(api, options.key);
+            : await findComments(api, options.key, await tokenIdentity(api));
         const latest = existing[existing.length - 1];
         logger.info(existing.length
-            ? `Found ${existing.length} earlier comment${existing.length === 1 ? '' : 's'} for this directory/workspace/label (latest ${latest.html_url}).`
-            : 'No earlier comment for this directory/workspace/label.');
+            ? `Found ${existing.length} earlier comment${existing.length === 1 ? '' : 's'} of this token's identity for this directory/workspace/label (latest ${latest.html_url}).`
+            : "No earlier comment of this token's identity for this directory/workspace/label.");
         if (options.noChanges && options.onNoChanges === 'update-existing' && !latest)
             return {
                 action: 'skipped',
@@ -35728,7 +35792,22 @@ function commentApi(token, issueNumber) {
                 issue_number: issueNumber,
                 per_page: 100,
             }))
-                yield page.data.map((c) => ({ id: c.id, body: c.body ?? '', html_url: c.html_url }));
+                yield page.data.map((c) => ({
+                    id: c.id,
+                    body: c.body ?? '',
+                    html_url: c.html_url,
+                    user: c.user ? { login: c.user.login, type: c.user.type } : null,
+                }));
+        },
+        async whoAmI() {
+            // Works for user tokens; an installation token gets 403 (or 404 on some servers).
+            try {
+                const { data } = await octokit.rest.users.getAuthenticated();
+                return data.login || undefined;
+            }
+            catch {
+                return undefined;
+            }
         },
         async create(body) {
             const { data } = await octokit.rest.issues.createComment({

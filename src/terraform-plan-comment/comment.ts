@@ -6,12 +6,25 @@ export interface IssueComment {
   id: number;
   body: string;
   html_url: string;
+  /** The author, as the REST API gives it (`type` is 'User' or 'Bot'). */
+  user?: { login: string; type?: string } | null;
 }
+
+/**
+ * Whose comments this action may edit or delete: the token's own. A user token (PAT, OAuth) can
+ * learn its login from `GET /user`; an installation token (the job's GITHUB_TOKEN, a GitHub App's)
+ * cannot (403), and its comments are authored by a Bot account (`github-actions[bot]` for
+ * GITHUB_TOKEN, `<app-slug>[bot]` for an app). So: the exact login when known, else Bot authors
+ * only — a person can never post as a Bot, so a human comment carrying the marker is never taken.
+ */
+export type TokenIdentity = { login: string } | { bot: true };
 
 /** The four PR-comment calls, over the REST API (injected so the logic needs no network). */
 export interface CommentApi {
   /** Every page of the pull request's issue comments, oldest first. */
   listPages(): AsyncIterable<IssueComment[]>;
+  /** The token's own login (`GET /user`), or undefined when the token cannot tell (installation token). */
+  whoAmI(): Promise<string | undefined>;
   create(body: string): Promise<IssueComment>;
   update(id: number, body: string): Promise<IssueComment>;
   remove(id: number): Promise<void>;
@@ -58,11 +71,26 @@ export const FORBIDDEN_HELP =
   "or plan as an artifact, and post it from a 'workflow_run' or 'pull_request_target' workflow that does " +
   "not check out the fork's code. The plan is in the job summary.";
 
-/** Finds this (directory, workspace, label)'s comments through every page. */
-export async function findComments(api: CommentApi, key: CommentKey): Promise<IssueComment[]> {
+export async function tokenIdentity(api: CommentApi): Promise<TokenIdentity> {
+  const login = await api.whoAmI();
+  return login ? { login } : { bot: true };
+}
+
+export function isOwnComment(c: IssueComment, self: TokenIdentity): boolean {
+  if (!c.user) return false;
+  return 'login' in self ? c.user.login === self.login : c.user.type === 'Bot';
+}
+
+/** Finds this (directory, workspace, label)'s comments, written by the token's identity, through every page. */
+export async function findComments(
+  api: CommentApi,
+  key: CommentKey,
+  self: TokenIdentity,
+): Promise<IssueComment[]> {
   const found: IssueComment[] = [];
   for await (const page of api.listPages()) {
-    for (const c of page) if (typeof c.body === 'string' && isMarkerOf(c.body, key)) found.push(c);
+    for (const c of page)
+      if (typeof c.body === 'string' && isMarkerOf(c.body, key) && isOwnComment(c, self)) found.push(c);
   }
   return found;
 }
@@ -83,12 +111,12 @@ export async function publishComment(
     const existing =
       options.mode === 'new' && !(options.noChanges && options.onNoChanges === 'update-existing')
         ? []
-        : await findComments(api, options.key);
+        : await findComments(api, options.key, await tokenIdentity(api));
     const latest = existing[existing.length - 1];
     logger.info(
       existing.length
-        ? `Found ${existing.length} earlier comment${existing.length === 1 ? '' : 's'} for this directory/workspace/label (latest ${latest!.html_url}).`
-        : 'No earlier comment for this directory/workspace/label.',
+        ? `Found ${existing.length} earlier comment${existing.length === 1 ? '' : 's'} of this token's identity for this directory/workspace/label (latest ${latest!.html_url}).`
+        : "No earlier comment of this token's identity for this directory/workspace/label.",
     );
     if (options.noChanges && options.onNoChanges === 'update-existing' && !latest)
       return {

@@ -99,6 +99,7 @@ describe.each(planJsons.map((f) => [relative(FIXTURES, f), f]))('%s', (_name, fi
       change: count((a) => a === 'update'),
       replace: count((a) => a === 'delete,create' || a === 'create,delete'),
       read: count((a) => a === 'read'),
+      forget: count((a) => a.split(',').includes('forget')),
       drift: (raw.resource_drift ?? []).length,
       outputs: Object.values(raw.output_changes ?? {}).filter((o) => o.actions.join(',') !== 'no-op').length,
       import: (raw.resource_changes ?? []).filter((r) => r.change.importing).length,

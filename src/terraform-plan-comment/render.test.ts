@@ -1,8 +1,23 @@
 import { resolve } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
-import { HOSTILE, hostilePlan, inertOutsideCode, scaledPlan } from '../../action-tests/terraform-plans.ts';
+import {
+  HOSTILE,
+  HOSTILE_OUTPUT_ACTION,
+  HOSTILE_REASON,
+  hostilePlan,
+  inertOutsideCode,
+  scaledPlan,
+} from '../../action-tests/terraform-plans.ts';
 import { analysePlan, classify, type PlanJson, summaryLine } from './plan.ts';
-import { code, fenced, isMarkerOf, markerLine, renderComment, type RenderInput } from './render.ts';
+import {
+  code,
+  cutWellFormed,
+  fenced,
+  isMarkerOf,
+  markerLine,
+  renderComment,
+  type RenderInput,
+} from './render.ts';
 import { cleanText, Redactor } from './text.ts';
 
 const FIXTURES = resolve(import.meta.dirname, '../../action-tests/fixtures/terraform');
@@ -96,7 +111,90 @@ test('hostile names, values and text are inert; sensitive and secret-looking val
   for (const h of HOSTILE) expect(md).toContain(h.split('\n')[0]!.slice(0, 5));
   expect(md).not.toContain(plan.secret);
   expect(md).not.toContain('s3cr3t-only-in-the-text');
+  // An action_reason and output actions Terraform never writes are shown, but only as code.
+  expect(md).toContain(`reason \`${HOSTILE_REASON}\``);
+  expect(md).toContain(`\`${HOSTILE_OUTPUT_ACTION}\`, \`create\``);
+  expect(md).toContain(`— destroyed: reason \`${HOSTILE[0]}\``);
 });
+
+test('an unknown action_reason and unknown output actions are inert in the destroy list and entries', () => {
+  const json = {
+    format_version: '1.2',
+    resource_changes: [
+      { address: 'x.a', action_reason: HOSTILE_REASON, change: { actions: ['delete'] } },
+      { address: 'x.b', action_reason: '`` </details>', change: { actions: ['delete', 'create'] } },
+    ],
+    output_changes: { o: { actions: [HOSTILE_OUTPUT_ACTION], before: 'a', after: 'b' } },
+  };
+  const md = renderComment(input(json, ''), { maxChars: 65_000, fullRenderingHint: '' }).markdown;
+  expect(inertOutsideCode(md)).toEqual([]);
+  expect(md).toContain(`> - \`x.a\` — destroyed: reason \`${HOSTILE_REASON}\``);
+  expect(md).toContain('- `x.a` — reason `' + HOSTILE_REASON + '`');
+  expect(md).toContain('reason ``` `` </details> ```');
+  expect(md).toContain(`- \`o\` (\`${HOSTILE_OUTPUT_ACTION}\`): \`"a"\` → \`"b"\``);
+});
+
+test('a sensitive mask of true on a whole object redacts every attribute; short values do not leak', () => {
+  const json = {
+    format_version: '1.2',
+    resource_changes: [
+      {
+        address: 'x.whole',
+        change: {
+          actions: ['update'],
+          before: { pin: '42', name: 'a' },
+          after: { pin: '7', name: 'b' },
+          before_sensitive: true,
+          after_sensitive: true,
+        },
+      },
+      {
+        address: 'x.attr',
+        change: {
+          actions: ['update'],
+          before: { code: 'ab', n: 1 },
+          after: { code: 'cd', n: 2 },
+          before_sensitive: { code: true },
+          after_sensitive: { code: true },
+        },
+      },
+    ],
+    resource_drift: [
+      {
+        address: 'x.drifted',
+        change: {
+          actions: ['update'],
+          before: { k: 'q' },
+          after: { k: 'r' },
+          before_sensitive: true,
+          after_sensitive: true,
+        },
+      },
+    ],
+    output_changes: {
+      pin: { actions: ['update'], before: '12', after: '34', before_sensitive: true, after_sensitive: true },
+    },
+  };
+  const md = renderComment(input(json, ''), { maxChars: 65_000, fullRenderingHint: '' }).markdown;
+  expect(md).toContain('  - `name`: `(sensitive)` → `(sensitive)`');
+  expect(md).toContain('  - `pin`: `(sensitive)` → `(sensitive)`');
+  expect(md).toContain('  - `code`: `(sensitive)` → `(sensitive)`');
+  expect(md).toContain('  - `k`: `(sensitive)` → `(sensitive)`');
+  expect(md).toContain('  - `n`: `1` → `2`');
+  expect(md).toContain('- `pin` (`update`): `(sensitive)` → `(sensitive)`');
+  for (const v of ['"42"', '"7"', '"a"', '"b"', '"ab"', '"cd"', '"q"', '"r"', '"12"', '"34"'])
+    expect(md).not.toContain(v);
+});
+
+/** The fence still open at the end of `md` ('' when every fenced block is closed). */
+function unclosedFence(md: string): string {
+  let fence = '';
+  for (const line of md.split('\n')) {
+    if (!fence) fence = /^(`{3,}|~{3,})/.exec(line)?.[1] ?? '';
+    else if (new RegExp(`^\\s*\\${fence[0]}{${fence.length},}\\s*$`).test(line)) fence = '';
+  }
+  return fence;
+}
 
 describe('size', () => {
   test.each([2_000, 10_000, 65_000])(
@@ -116,6 +214,42 @@ describe('size', () => {
       expect(r.markdown).toMatch(/<sub>commit/);
     },
   );
+  test.each([400, 700, 1_200])(
+    'a limit smaller than the head (%p) still gives well-formed Markdown: fences and details closed',
+    (max) => {
+      const plan = hostilePlan(FIXTURES);
+      const r = renderComment(
+        input(plan.json, plan.text, {
+          status: 'failed',
+          errors: ['Error: ```\n</details>\n' + 'x'.repeat(3000)],
+          key: { directory: 'd'.repeat(150), workspace: 'w'.repeat(150), label: '' },
+        }),
+        { maxChars: max, fullRenderingHint: 'see the run.' },
+      );
+      expect(r.markdown.length).toBeLessThanOrEqual(max);
+      expect(r.markdown.startsWith('<!-- terraform-plan-comment')).toBe(true);
+      expect(inertOutsideCode(r.markdown)).toEqual([]);
+      expect(unclosedFence(r.markdown)).toBe('');
+    },
+  );
+  test('cutWellFormed closes an open fence and details on a line boundary', () => {
+    const md = [
+      '<details><summary>s</summary>',
+      '',
+      '````text',
+      'a',
+      'b',
+      'c',
+      '````',
+      '',
+      '</details>',
+    ].join('\n');
+    const cut = cutWellFormed(md, 60);
+    expect(cut.length).toBeLessThanOrEqual(60);
+    expect(unclosedFence(cut)).toBe('');
+    expect(cut).toMatch(/\n````\n<\/details>$/);
+    expect(inertOutsideCode(cut)).toEqual([]);
+  });
   test('the text plan is cut first, on a line boundary', () => {
     const plan = scaledPlan(FIXTURES, 40, 1);
     const full = renderComment(input(plan.json, plan.text), { maxChars: 1_000_000, fullRenderingHint: '' });

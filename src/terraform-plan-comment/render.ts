@@ -92,9 +92,10 @@ const REASONS: Record<string, string> = {
   read_because_check_nested: 'a check block reads it',
 };
 
+/** A known reason in words; any other string from the plan only as inline code. */
 function reason(r: ClassifiedResource): string {
   if (!r.reason) return '';
-  return REASONS[r.reason] ?? r.reason.replace(/_/g, ' ');
+  return Object.hasOwn(REASONS, r.reason) ? REASONS[r.reason]! : `reason ${code(r.reason, 120)}`;
 }
 
 const STATUS_TEXT: Record<Status, string> = {
@@ -120,10 +121,17 @@ function isTrue(mask: unknown): boolean {
   return mask === true;
 }
 
+/** The mask of one attribute: `true` on a whole object (or list) covers every attribute in it. */
 function child(mask: unknown, key: string): unknown {
+  if (mask === true) return true;
   return typeof mask === 'object' && mask !== null ? (mask as Record<string, unknown>)[key] : undefined;
 }
 
+/**
+ * Redaction here goes by the plan's masks, not by matching values: a value marked sensitive is
+ * never rendered, however short (the value list of `collectSensitiveValues`, used on free text,
+ * has to leave out values under 4 characters; the structured rendering does not depend on it).
+ */
 function formatValue(value: unknown, sensitive: unknown, unknown: unknown, redactor: Redactor): string {
   if (isTrue(sensitive)) return REDACTED;
   if (isTrue(unknown)) return '(known after apply)';
@@ -274,7 +282,7 @@ function resourceEntry(r: ClassifiedResource, redactor: Redactor): string {
 
 function outputEntry(o: OutputChange, redactor: Redactor): string {
   const c = o.change;
-  const action = o.actions.join(', ');
+  const action = o.actions.map((a) => code(String(a), 80)).join(', ');
   const secretName = SECRET_NAME.test(o.name);
   const before =
     c.before === null || c.before === undefined
@@ -441,7 +449,52 @@ export function renderComment(input: RenderInput, options: RenderOptions): Rende
     note(leftOut.join(', ') || 'detail'),
     footer,
   ]);
-  return { markdown: markdown.length <= max ? markdown : markdown.slice(0, max), truncated: true };
+  if (markdown.length <= max) return { markdown, truncated: true };
+  // Only when the head alone is over the limit (a tiny max-comment-chars): drop the optional parts,
+  // then cut on a line boundary and close whatever fence or <details> is open.
+  const smaller = join([head, warning, errorPart, note(leftOut.join(', ') || 'detail'), footer]);
+  return { markdown: smaller.length <= max ? smaller : cutWellFormed(smaller, max), truncated: true };
+}
+
+/** Whole lines of `markdown` within `max` characters, with open fences and <details> closed. */
+export function cutWellFormed(markdown: string, max: number): string {
+  const lines = markdown.split('\n');
+  const kept: string[] = [];
+  let fence = '';
+  let details = 0;
+  let used = 0;
+  const closing = () => `${fence ? `\n${fence}` : ''}${'\n</details>'.repeat(details)}`;
+  for (const line of lines) {
+    let nextFence = fence;
+    let nextDetails = details;
+    if (fence) {
+      if (
+        line.trim().startsWith(fence[0]!) &&
+        /^\s*(`{3,}|~{3,})\s*$/.test(line) &&
+        line.trim().length >= fence.length
+      )
+        nextFence = '';
+    } else {
+      const open = /^(`{3,}|~{3,})/.exec(line);
+      if (open) nextFence = open[1]!;
+      else {
+        nextDetails += (line.match(/<details/g) ?? []).length;
+        nextDetails -= (line.match(/<\/details>/g) ?? []).length;
+      }
+    }
+    const prev = { fence, details };
+    fence = nextFence;
+    details = Math.max(0, nextDetails);
+    const after = used + line.length + (kept.length ? 1 : 0);
+    if (after + closing().length > max) {
+      fence = prev.fence;
+      details = prev.details;
+      break;
+    }
+    kept.push(line);
+    used = after;
+  }
+  return (kept.join('\n') + closing()).slice(0, max);
 }
 
 /** The first lines of `text` that fit in `room` characters, and how many lines were left out. */

@@ -37,7 +37,21 @@ function commentApi(token: string, issueNumber: number): CommentApi {
         issue_number: issueNumber,
         per_page: 100,
       }))
-        yield page.data.map((c) => ({ id: c.id, body: c.body ?? '', html_url: c.html_url }));
+        yield page.data.map((c) => ({
+          id: c.id,
+          body: c.body ?? '',
+          html_url: c.html_url,
+          user: c.user ? { login: c.user.login, type: c.user.type } : null,
+        }));
+    },
+    async whoAmI() {
+      // Works for user tokens; an installation token gets 403 (or 404 on some servers).
+      try {
+        const { data } = await octokit.rest.users.getAuthenticated();
+        return data.login || undefined;
+      } catch {
+        return undefined;
+      }
     },
     async create(body) {
       const { data } = await octokit.rest.issues.createComment({

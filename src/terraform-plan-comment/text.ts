@@ -73,7 +73,8 @@ function trimBlank(lines: string[]): string[] {
 
 // ------------------------------------------------------------------ redaction
 
-export const REDACTED = '(sensitive value)';
+/** What a sensitive value renders as (Terraform's own text plan says `(sensitive value)`, kept as it is). */
+export const REDACTED = '(sensitive)';
 
 /** Attribute names whose values are secrets whatever the plan says. */
 export const SECRET_NAME =
