@@ -32,6 +32,7 @@ const TYPES: Record<string, string> = {
   ico: 'image/x-icon',
   svg: 'image/svg+xml',
   webmanifest: 'application/manifest+json',
+  pdf: 'application/pdf',
 };
 
 let s3: S3Client | undefined;
@@ -84,8 +85,11 @@ function listFiles(dir: string): string[] {
 }
 const md5 = (data: Buffer) => createHash('md5').update(data).digest('hex');
 
+// The sample export's content-hashed files outside _next/static; a date-suffixed name
+// (downloads/report-20240315.pdf) is not a hash and must revalidate.
+const HASHED_OUTSIDE_NEXT = ['images/og.8d3f2a1c.png'];
 function expectedCacheControl(rel: string): string {
-  if (rel.startsWith('_next/static/')) return IMMUTABLE;
+  if (rel.startsWith('_next/static/') || HASHED_OUTSIDE_NEXT.includes(rel)) return IMMUTABLE;
   return REVALIDATE;
 }
 
@@ -143,6 +147,11 @@ describe('the example pipeline (.github/workflows/deploy.yml, job frontend)', ()
         `"${md5(readFileSync(join(EXPORT, rel)))}"`,
       ]);
     }
+    // Hashed names outside _next/static are immutable; a date suffix is not a hash.
+    const head = (Key: string) => client().send(new HeadObjectCommand({ Bucket: s.frontend.bucket, Key }));
+    expect((await head('images/og.8d3f2a1c.png')).CacheControl).toBe(IMMUTABLE);
+    const pdf = await head('downloads/report-20240315.pdf');
+    expect([pdf.ContentType, pdf.CacheControl]).toEqual(['application/pdf', REVALIDATE]);
     // Order: every _next/static PUT before any HTML PUT.
     const puts = (await admin().calls({ service: 's3', operation: 'PutObject' })).map((c) =>
       String(c.input['Key']),
@@ -159,7 +168,7 @@ describe('the example pipeline (.github/workflows/deploy.yml, job frontend)', ()
     expect(inv!.paths).toContain('/about/');
     expect(inv!.paths.some((p) => p.startsWith('/_next/static'))).toBe(false);
     expect(result.summary).toContain('sync-frontend-cloudfront');
-    expect(result.log).toMatch(/export: 18 files/);
+    expect(result.log).toMatch(/export: 20 files/);
   });
 });
 
@@ -211,7 +220,7 @@ describe('sync-frontend-cloudfront scenarios', () => {
     expect(outputs(unchanged)['invalidated-paths']).toBe('');
     const none = ok(await sync({ BUCKET: bucket, INVALIDATION: 'none', CACHE_CONTROL: '*.png=no-cache' }));
     expect(outputs(none)).toMatchObject({
-      'updated-metadata': '1',
+      'updated-metadata': '2', // images/hero.png, images/og.8d3f2a1c.png
       'invalidated-paths': '',
       'invalidation-id': '',
     });
