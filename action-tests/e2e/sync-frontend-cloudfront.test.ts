@@ -329,6 +329,11 @@ describe('sync-frontend-cloudfront scenarios', () => {
       "Refusing to delete 9 of the 10 objects under '(bucket root)' (90.0% > max-delete-percent 50). Nothing was changed.",
     );
     expect(result.log).toContain('page0.html');
+    // Outputs and the job summary are written before the step fails.
+    expect(outputs(result)).toMatchObject({ uploaded: '0', deleted: '0', 'invalidation-id': '' });
+    expect(result.summary).toContain('REFUSED: nothing changed');
+    expect(result.summary).toContain('Refused to delete 9 of the 10 objects');
+    expect(result.summary).toContain('page0.html');
     const writes = (await admin().calls({ service: 's3' })).filter(
       (c) => !['ListObjectsV2', 'GetObject', 'HeadObject'].includes(c.operation),
     );
@@ -384,6 +389,16 @@ describe('sync-frontend-cloudfront scenarios', () => {
       // The rest of the phase went up; the stale page is still there; nothing was invalidated.
       expect(keys).toEqual(expect.arrayContaining(['index.html', '404.html', 'stale.html']));
       expect(keys).not.toContain('about/index.html');
+      // Outputs and the job summary report what completed before the step failed.
+      const files = listFiles(EXPORT);
+      expect(outputs(result)).toMatchObject({
+        uploaded: String(files.length - 1),
+        deleted: '0',
+        'invalidation-id': '',
+        'invalidated-paths': '',
+      });
+      expect(result.summary).toContain('FAILED part-way');
+      expect(result.summary).toContain('1 file(s) failed in phase "Upload HTML pages"');
       expect((await admin().calls({ service: 's3', operation: 'DeleteObjects' })).length).toBe(0);
       expect(await invalidationsSince(before)).toEqual([]);
     } finally {

@@ -4,6 +4,20 @@ import { cacheControlFor, isHashedAsset, type CacheRule } from './cache-control.
 import { contentTypeFor } from './content-types.ts';
 import type { LocalFile } from './local.ts';
 
+/** The delete guard refused the plan (nothing was changed); carries what the summary reports. */
+export class DeleteRefused extends UserError {
+  readonly wouldDelete: number;
+  readonly total: number;
+  readonly sample: string[];
+  constructor(wouldDelete: number, total: number, sample: string[], message: string) {
+    super(message);
+    this.name = 'DeleteRefused';
+    this.wouldDelete = wouldDelete;
+    this.total = total;
+    this.sample = sample;
+  }
+}
+
 export interface RemoteObject {
   key: string;
   /** As S3 returns it, quoted. */
@@ -163,7 +177,10 @@ export function planSync(
         .slice(0, 10)
         .map((k) => `  ${k}`)
         .join('\n');
-      throw new UserError(
+      throw new DeleteRefused(
+        deletions.length,
+        remoteKeys.length,
+        deletions.slice(0, 10),
         `Refusing to delete ${deletions.length} of the ${remoteKeys.length} objects under '${opts.prefix || '(bucket root)'}' ` +
           `(${percent.toFixed(1)}% > max-delete-percent ${opts.maxDeletePercent}). Nothing was changed. ` +
           `Check source-dir and prefix, or raise max-delete-percent if this is intended. Some of the keys:\n${sample}` +
