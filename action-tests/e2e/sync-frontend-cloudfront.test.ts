@@ -285,9 +285,32 @@ describe('sync-frontend-cloudfront scenarios', () => {
     expect(del).toBeGreaterThan(
       calls.findIndex((c) => c.operation === 'PutObject' && c.input['Key'] === 'site/index.html'),
     );
-    expect(calls[lastPut]!.input['Key']).toBe('site/.sync-frontend-cloudfront.json');
+    // The manifest lives outside the served prefix (never public through an origin path of /site).
+    expect(calls[lastPut]!.input['Key']).toBe('site.sync-frontend-cloudfront.json');
+    expect((await a.s3.objects(bucket, 'site/')).map((o) => o.key)).not.toContain(
+      'site/.sync-frontend-cloudfront.json',
+    );
     const [inv] = await invalidationsSince(before);
     expect(inv!.paths).toEqual(expect.arrayContaining(['/stale.html', '/old/page.txt', '/', '/index.html']));
+    expect(inv!.paths.some((p) => p.includes('sync-frontend-cloudfront'))).toBe(false);
+    // A re-sync reads it (no HeadObject), and delete: true at 100% never deletes or invalidates it,
+    // nor a manifest an earlier version left inside the prefix.
+    await a.s3.putObject({ bucket, key: 'site/.sync-frontend-cloudfront.json', text: '{}' });
+    await a.clearCalls();
+    const again = ok(
+      await sync({
+        BUCKET: bucket,
+        PREFIX: 'site',
+        DELETE: 'true',
+        EXCLUDE: 'legacy/**',
+        MAX_DELETE_PERCENT: '100',
+      }),
+    );
+    expect(outputs(again)).toMatchObject({ uploaded: '0', deleted: '0', 'invalidated-paths': '' });
+    const ops = (await a.calls({ service: 's3' })).map((c) => c.operation);
+    expect(ops).not.toContain('HeadObject');
+    expect(ops).not.toContain('DeleteObjects');
+    expect(await a.s3.object(bucket, 'site.sync-frontend-cloudfront.json')).toBeTruthy();
   });
 
   test('an empty or missing source-dir, or no index.html, is refused before any request', async () => {

@@ -72706,7 +72706,8 @@ function planSync(files, remote, known, opts) {
     }
     const localKeys = new Set(plans.map((p) => p.key));
     const excludes = opts.exclude.map(globToRegExp);
-    const remoteKeys = [...remote.keys()].filter((k) => k !== opts.manifestKey);
+    // Never the manifest: neither its key nor the default in-prefix key of earlier versions.
+    const remoteKeys = [...remote.keys()].filter((k) => k !== opts.manifestKey && k !== `${opts.prefix}.sync-frontend-cloudfront.json`);
     const deletions = opts.delete
         ? remoteKeys.filter((k) => !localKeys.has(k) && !matchesAny(k.slice(opts.prefix.length), excludes))
         : [];
@@ -73172,6 +73173,20 @@ async function waitForInvalidations(api, ids, opts) {
 
 
 
+const MANIFEST_NAME = '.sync-frontend-cloudfront.json';
+/**
+ * The manifest's key. `auto` (the default): outside the served prefix when there is one, as a
+ * sibling of it (`site/` -> `site.sync-frontend-cloudfront.json`), so a distribution whose origin
+ * path is the prefix never serves it; with an empty prefix, `.sync-frontend-cloudfront.json` at the
+ * bucket root. Any other value is a key relative to the prefix; '' = no manifest.
+ */
+function resolveManifestKey(manifest, prefix) {
+    if (manifest === '')
+        return '';
+    if (manifest !== 'auto')
+        return prefix + manifest;
+    return prefix === '' ? MANIFEST_NAME : `${prefix.replace(/\/+$/, '')}${MANIFEST_NAME}`;
+}
 /** A phase or the deletions failed part-way: `result` says what completed (for outputs and summary). */
 class SyncFailed extends errors/* UserError */.y {
     result;
@@ -73224,7 +73239,7 @@ async function syncFrontend(inputs, deps) {
     const now = deps.now ?? Date.now;
     const started = now();
     const transfer = new Transfer(deps.s3, inputs.bucket, { log: (m) => logger.debug(m) });
-    const manifestKey = inputs.manifest === '' ? '' : inputs.prefix + inputs.manifest;
+    const manifestKey = resolveManifestKey(inputs.manifest, inputs.prefix);
     // 1. Local files (refuses a missing/empty export before any request).
     const files = await logger.group(`Hash ${inputs.sourceDir}`, async () => {
         const found = await scanSource(inputs.sourceDir, inputs.exclude, {
@@ -73237,7 +73252,9 @@ async function syncFrontend(inputs, deps) {
     // 2. Destination: listing, manifest, HeadObject where the manifest cannot vouch for headers.
     const plan = await logger.group(`Compare with s3://${inputs.bucket}/${inputs.prefix}`, async () => {
         const remote = await transfer.list(inputs.prefix);
-        const manifest = (manifestKey !== '' && remote.has(manifestKey)
+        // Outside the prefix the listing cannot tell whether it exists: GetObject (a 404 = none).
+        const manifestListed = remote.has(manifestKey) || !manifestKey.startsWith(inputs.prefix);
+        const manifest = (manifestKey !== '' && manifestListed
             ? await transfer.readManifest(manifestKey)
             : undefined) ?? { version: 1, objects: {} };
         const known = new Map(Object.entries(manifest.objects));

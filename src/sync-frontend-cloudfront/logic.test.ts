@@ -12,7 +12,7 @@ import {
 import { parseInputs } from './inputs.ts';
 import { keysNeedingHead, planSync, type RemoteObject } from './plan.ts';
 import type { LocalFile } from './local.ts';
-import { startProgress } from './sync.ts';
+import { resolveManifestKey, startProgress } from './sync.ts';
 import { decodeManifest, encodeManifest } from './manifest.ts';
 import type { KnownObject } from './plan.ts';
 import { createHash } from 'node:crypto';
@@ -348,5 +348,18 @@ describe('manifest', () => {
     expect(decodeManifest(bytes)).toEqual({ version: 1, objects });
     expect(decodeManifest(Buffer.from('not json'))).toBeUndefined();
     expect(decodeManifest(Buffer.from('{"version":9}'))).toBeUndefined();
+  });
+});
+
+describe('manifest key', () => {
+  test.each([
+    ['auto', '', '.sync-frontend-cloudfront.json'],
+    ['auto', 'site/', 'site.sync-frontend-cloudfront.json'],
+    ['auto', 'a/b/', 'a/b.sync-frontend-cloudfront.json'],
+    ['state.json', 'site/', 'site/state.json'],
+    ['', 'site/', ''],
+  ])('manifest %p with prefix %p -> %p', (manifest, prefix, key) => {
+    expect(resolveManifestKey(manifest, prefix)).toBe(key);
+    if (prefix !== '' && manifest === 'auto') expect(key.startsWith(prefix)).toBe(false);
   });
 });

@@ -166,7 +166,10 @@ export function planSync(
 
   const localKeys = new Set(plans.map((p) => p.key));
   const excludes = opts.exclude.map(globToRegExp);
-  const remoteKeys = [...remote.keys()].filter((k) => k !== opts.manifestKey);
+  // Never the manifest: neither its key nor the default in-prefix key of earlier versions.
+  const remoteKeys = [...remote.keys()].filter(
+    (k) => k !== opts.manifestKey && k !== `${opts.prefix}.sync-frontend-cloudfront.json`,
+  );
   const deletions = opts.delete
     ? remoteKeys.filter((k) => !localKeys.has(k) && !matchesAny(k.slice(opts.prefix.length), excludes))
     : [];

@@ -53,6 +53,20 @@ export interface SyncResult {
   waitError?: Error;
 }
 
+export const MANIFEST_NAME = '.sync-frontend-cloudfront.json';
+
+/**
+ * The manifest's key. `auto` (the default): outside the served prefix when there is one, as a
+ * sibling of it (`site/` -> `site.sync-frontend-cloudfront.json`), so a distribution whose origin
+ * path is the prefix never serves it; with an empty prefix, `.sync-frontend-cloudfront.json` at the
+ * bucket root. Any other value is a key relative to the prefix; '' = no manifest.
+ */
+export function resolveManifestKey(manifest: string, prefix: string): string {
+  if (manifest === '') return '';
+  if (manifest !== 'auto') return prefix + manifest;
+  return prefix === '' ? MANIFEST_NAME : `${prefix.replace(/\/+$/, '')}${MANIFEST_NAME}`;
+}
+
 /** A phase or the deletions failed part-way: `result` says what completed (for outputs and summary). */
 export class SyncFailed extends UserError {
   readonly result: SyncResult;
@@ -116,7 +130,7 @@ export async function syncFrontend(inputs: Inputs, deps: SyncDeps): Promise<Sync
   const now = deps.now ?? Date.now;
   const started = now();
   const transfer = new Transfer(deps.s3, inputs.bucket, { log: (m) => logger.debug(m) });
-  const manifestKey = inputs.manifest === '' ? '' : inputs.prefix + inputs.manifest;
+  const manifestKey = resolveManifestKey(inputs.manifest, inputs.prefix);
 
   // 1. Local files (refuses a missing/empty export before any request).
   const files = await logger.group(`Hash ${inputs.sourceDir}`, async () => {
@@ -131,7 +145,9 @@ export async function syncFrontend(inputs: Inputs, deps: SyncDeps): Promise<Sync
   // 2. Destination: listing, manifest, HeadObject where the manifest cannot vouch for headers.
   const plan = await logger.group(`Compare with s3://${inputs.bucket}/${inputs.prefix}`, async () => {
     const remote = await transfer.list(inputs.prefix);
-    const manifest: Manifest = (manifestKey !== '' && remote.has(manifestKey)
+    // Outside the prefix the listing cannot tell whether it exists: GetObject (a 404 = none).
+    const manifestListed = remote.has(manifestKey) || !manifestKey.startsWith(inputs.prefix);
+    const manifest: Manifest = (manifestKey !== '' && manifestListed
       ? await transfer.readManifest(manifestKey)
       : undefined) ?? { version: 1, objects: {} };
     const known = new Map<string, KnownObject>(Object.entries(manifest.objects));
