@@ -472,8 +472,11 @@ describe('sync-frontend-cloudfront scenarios', () => {
           MAX_INVALIDATION_PATHS: '100000',
           INVALIDATION_DIR_THRESHOLD: '0',
           CONCURRENCY: '32',
+          PROGRESS_INTERVAL: '0.1',
         }),
       );
+      // A long phase prints the periodic progress line (progress-interval: 0.1 s here).
+      expect(many.log).toMatch(/Upload HTML pages: \d+\/3201 files, [\d.]+ [KMG]?i?B\/[\d.]+ KiB \(\d+ s\)/);
       const created = (await admin().calls({ service: 'cloudfront', operation: 'CreateInvalidation' })).map(
         (c) => ({
           paths: (c.input['Paths'] as string[]).length,

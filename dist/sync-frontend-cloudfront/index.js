@@ -72431,6 +72431,12 @@ function parseInputs(get) {
         contentTypes,
         exclude,
         concurrency: (0,lib_inputs/* readNumber */.kz)(get, 'concurrency', 16, { min: 1, max: 64 }),
+        progressIntervalSeconds: (0,lib_inputs/* readNumber */.kz)(get, 'progress-interval', 5, {
+            min: 0.1,
+            max: 3600,
+            integer: false,
+            unit: 'seconds',
+        }),
         invalidation: (0,lib_inputs/* readChoice */.Kf)(get, 'invalidation', ['auto', 'all', 'none'], 'auto'),
         waitForInvalidation: (0,lib_inputs/* readBoolean */.Vf)(get, 'wait-for-invalidation', false),
         invalidationTimeoutSeconds: (0,lib_inputs/* readNumber */.kz)(get, 'invalidation-timeout', 600, {
@@ -73344,7 +73350,7 @@ async function syncFrontend(inputs, deps) {
                 continue;
             await logger.group(`${PHASE_TITLES[phase]} (${work.length})`, async () => {
                 const bytes = work.filter((p) => p.action === 'upload').reduce((n, p) => n + p.file.size, 0);
-                const progress = startProgress((m) => logger.info(m), deps.progressIntervalMs ?? 5000, { files: work.length, bytes }, PHASE_TITLES[phase]);
+                const progress = startProgress((m) => logger.info(m), deps.progressIntervalMs ?? inputs.progressIntervalSeconds * 1000, { files: work.length, bytes }, PHASE_TITLES[phase]);
                 let outcomes;
                 try {
                     outcomes = await mapPool(work, inputs.concurrency, async (p) => {

@@ -250,7 +250,7 @@ export async function syncFrontend(inputs: Inputs, deps: SyncDeps): Promise<Sync
         const bytes = work.filter((p) => p.action === 'upload').reduce((n, p) => n + p.file.size, 0);
         const progress = startProgress(
           (m) => logger.info(m),
-          deps.progressIntervalMs ?? 5000,
+          deps.progressIntervalMs ?? inputs.progressIntervalSeconds * 1000,
           { files: work.length, bytes },
           PHASE_TITLES[phase],
         );
