@@ -123,9 +123,12 @@ const DEMOS: Demo[] = [
         const md5 = createHash('md5')
           .update(readFileSync(join(exportDir, rel)))
           .digest('hex');
-        const cache = rel.startsWith('_next/static/')
-          ? 'public, max-age=31536000, immutable'
-          : 'public, max-age=0, must-revalidate';
+        // Content-hashed: _next/static and hashed names elsewhere (images/og.8d3f2a1c.png), not
+        // date suffixes (downloads/report-20240315.pdf).
+        const cache =
+          rel.startsWith('_next/static/') || rel === 'images/og.8d3f2a1c.png'
+            ? 'public, max-age=31536000, immutable'
+            : 'public, max-age=0, must-revalidate';
         if (!o) problems.push(`${rel} missing`);
         else if (o.etag !== `"${md5}"`) problems.push(`${rel}: ETag ${o.etag}, expected "${md5}"`);
         else if (o.cacheControl !== cache) problems.push(`${rel}: Cache-Control ${o.cacheControl}`);

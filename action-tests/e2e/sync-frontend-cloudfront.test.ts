@@ -32,6 +32,7 @@ const TYPES: Record<string, string> = {
   ico: 'image/x-icon',
   svg: 'image/svg+xml',
   webmanifest: 'application/manifest+json',
+  pdf: 'application/pdf',
 };
 
 let s3: S3Client | undefined;
@@ -84,8 +85,11 @@ function listFiles(dir: string): string[] {
 }
 const md5 = (data: Buffer) => createHash('md5').update(data).digest('hex');
 
+// The sample export's content-hashed files outside _next/static; a date-suffixed name
+// (downloads/report-20240315.pdf) is not a hash and must revalidate.
+const HASHED_OUTSIDE_NEXT = ['images/og.8d3f2a1c.png'];
 function expectedCacheControl(rel: string): string {
-  if (rel.startsWith('_next/static/')) return IMMUTABLE;
+  if (rel.startsWith('_next/static/') || HASHED_OUTSIDE_NEXT.includes(rel)) return IMMUTABLE;
   return REVALIDATE;
 }
 
@@ -143,6 +147,11 @@ describe('the example pipeline (.github/workflows/deploy.yml, job frontend)', ()
         `"${md5(readFileSync(join(EXPORT, rel)))}"`,
       ]);
     }
+    // Hashed names outside _next/static are immutable; a date suffix is not a hash.
+    const head = (Key: string) => client().send(new HeadObjectCommand({ Bucket: s.frontend.bucket, Key }));
+    expect((await head('images/og.8d3f2a1c.png')).CacheControl).toBe(IMMUTABLE);
+    const pdf = await head('downloads/report-20240315.pdf');
+    expect([pdf.ContentType, pdf.CacheControl]).toEqual(['application/pdf', REVALIDATE]);
     // Order: every _next/static PUT before any HTML PUT.
     const puts = (await admin().calls({ service: 's3', operation: 'PutObject' })).map((c) =>
       String(c.input['Key']),
@@ -159,7 +168,7 @@ describe('the example pipeline (.github/workflows/deploy.yml, job frontend)', ()
     expect(inv!.paths).toContain('/about/');
     expect(inv!.paths.some((p) => p.startsWith('/_next/static'))).toBe(false);
     expect(result.summary).toContain('sync-frontend-cloudfront');
-    expect(result.log).toMatch(/export: 18 files/);
+    expect(result.log).toMatch(/export: 20 files/);
   });
 });
 
@@ -211,7 +220,7 @@ describe('sync-frontend-cloudfront scenarios', () => {
     expect(outputs(unchanged)['invalidated-paths']).toBe('');
     const none = ok(await sync({ BUCKET: bucket, INVALIDATION: 'none', CACHE_CONTROL: '*.png=no-cache' }));
     expect(outputs(none)).toMatchObject({
-      'updated-metadata': '1',
+      'updated-metadata': '2', // images/hero.png, images/og.8d3f2a1c.png
       'invalidated-paths': '',
       'invalidation-id': '',
     });
@@ -276,9 +285,32 @@ describe('sync-frontend-cloudfront scenarios', () => {
     expect(del).toBeGreaterThan(
       calls.findIndex((c) => c.operation === 'PutObject' && c.input['Key'] === 'site/index.html'),
     );
-    expect(calls[lastPut]!.input['Key']).toBe('site/.sync-frontend-cloudfront.json');
+    // The manifest lives outside the served prefix (never public through an origin path of /site).
+    expect(calls[lastPut]!.input['Key']).toBe('site.sync-frontend-cloudfront.json');
+    expect((await a.s3.objects(bucket, 'site/')).map((o) => o.key)).not.toContain(
+      'site/.sync-frontend-cloudfront.json',
+    );
     const [inv] = await invalidationsSince(before);
     expect(inv!.paths).toEqual(expect.arrayContaining(['/stale.html', '/old/page.txt', '/', '/index.html']));
+    expect(inv!.paths.some((p) => p.includes('sync-frontend-cloudfront'))).toBe(false);
+    // A re-sync reads it (no HeadObject), and delete: true at 100% never deletes or invalidates it,
+    // nor a manifest an earlier version left inside the prefix.
+    await a.s3.putObject({ bucket, key: 'site/.sync-frontend-cloudfront.json', text: '{}' });
+    await a.clearCalls();
+    const again = ok(
+      await sync({
+        BUCKET: bucket,
+        PREFIX: 'site',
+        DELETE: 'true',
+        EXCLUDE: 'legacy/**',
+        MAX_DELETE_PERCENT: '100',
+      }),
+    );
+    expect(outputs(again)).toMatchObject({ uploaded: '0', deleted: '0', 'invalidated-paths': '' });
+    const ops = (await a.calls({ service: 's3' })).map((c) => c.operation);
+    expect(ops).not.toContain('HeadObject');
+    expect(ops).not.toContain('DeleteObjects');
+    expect(await a.s3.object(bucket, 'site.sync-frontend-cloudfront.json')).toBeTruthy();
   });
 
   test('an empty or missing source-dir, or no index.html, is refused before any request', async () => {
@@ -320,6 +352,11 @@ describe('sync-frontend-cloudfront scenarios', () => {
       "Refusing to delete 9 of the 10 objects under '(bucket root)' (90.0% > max-delete-percent 50). Nothing was changed.",
     );
     expect(result.log).toContain('page0.html');
+    // Outputs and the job summary are written before the step fails.
+    expect(outputs(result)).toMatchObject({ uploaded: '0', deleted: '0', 'invalidation-id': '' });
+    expect(result.summary).toContain('REFUSED: nothing changed');
+    expect(result.summary).toContain('Refused to delete 9 of the 10 objects');
+    expect(result.summary).toContain('page0.html');
     const writes = (await admin().calls({ service: 's3' })).filter(
       (c) => !['ListObjectsV2', 'GetObject', 'HeadObject'].includes(c.operation),
     );
@@ -375,6 +412,16 @@ describe('sync-frontend-cloudfront scenarios', () => {
       // The rest of the phase went up; the stale page is still there; nothing was invalidated.
       expect(keys).toEqual(expect.arrayContaining(['index.html', '404.html', 'stale.html']));
       expect(keys).not.toContain('about/index.html');
+      // Outputs and the job summary report what completed before the step failed.
+      const files = listFiles(EXPORT);
+      expect(outputs(result)).toMatchObject({
+        uploaded: String(files.length - 1),
+        deleted: '0',
+        'invalidation-id': '',
+        'invalidated-paths': '',
+      });
+      expect(result.summary).toContain('FAILED part-way');
+      expect(result.summary).toContain('1 file(s) failed in phase "Upload HTML pages"');
       expect((await admin().calls({ service: 's3', operation: 'DeleteObjects' })).length).toBe(0);
       expect(await invalidationsSince(before)).toEqual([]);
     } finally {
@@ -425,8 +472,11 @@ describe('sync-frontend-cloudfront scenarios', () => {
           MAX_INVALIDATION_PATHS: '100000',
           INVALIDATION_DIR_THRESHOLD: '0',
           CONCURRENCY: '32',
+          PROGRESS_INTERVAL: '0.1',
         }),
       );
+      // A long phase prints the periodic progress line (progress-interval: 0.1 s here).
+      expect(many.log).toMatch(/Upload HTML pages: \d+\/3201 files, [\d.]+ [KMG]?i?B\/[\d.]+ KiB \(\d+ s\)/);
       const created = (await admin().calls({ service: 'cloudfront', operation: 'CreateInvalidation' })).map(
         (c) => ({
           paths: (c.input['Paths'] as string[]).length,

@@ -72302,19 +72302,40 @@ const REVALIDATE = 'public, max-age=0, must-revalidate';
 function cacheRule(glob, value) {
     return { glob, pattern: globToRegExp(glob), value };
 }
-// A content hash in a file name: `main-8a6b3d2c1e4f5a6b.js`, `font.1a2b3c4d.woff2`,
-// `chunk.Xk3_9aQ2LmT0pZ1w.js` (8+ hex digits, or 12+ base64url characters with a digit and a letter),
-// right before the extension.
-const HEX_HASH = /[.-][0-9a-f]{8,}\.[A-Za-z0-9]+$/i;
-const B64_HASH = /[.-](?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9_]{12,}\.[A-Za-z0-9]+$/;
+// A content hash in a file name, as bundlers write it right before the extension after a `.` or `-`:
+// webpack/Next `main.3f2a9c1b.js`, `page-1a2b3c4d5e6f7a8b.js` (8+ hex digits, one case), Vite/Rollup
+// `index-BX7Q2kLm.js` (8+ base64url characters). A false positive is harmful (the file is cached for a
+// year and never invalidated), a false negative only costs a revalidation, so a segment counts only if
+// it mixes character classes the way random output does: hex needs a digit AND a letter a-f (a date or
+// number suffix such as `report-20240315.pdf` or `invoice-12345678.pdf` is not a hash); base64url needs
+// an upper-case letter, a lower-case letter AND a digit (`roboto-Regular`, `document2024` are not).
+// Other hashed files can be marked with a `cache-control` rule.
+const HEX = /^(?:[0-9a-f]{8,}|[0-9A-F]{8,})$/;
+const B64URL = /^[A-Za-z0-9_]{8,}$/;
+function isHashSegment(segment) {
+    const digit = /[0-9]/.test(segment);
+    if (HEX.test(segment))
+        return digit && /[a-f]/i.test(segment);
+    return B64URL.test(segment) && digit && /[A-Z]/.test(segment) && /[a-z]/.test(segment);
+}
+/** Does the file name carry a content hash right before its extension (or before `.ext.map`)? */
+function hasHashedName(relPath) {
+    const base = relPath.slice(relPath.lastIndexOf('/') + 1);
+    let stem = base.slice(0, Math.max(0, base.lastIndexOf('.')));
+    if (/\.map$/i.test(base) && stem.includes('.'))
+        stem = stem.slice(0, stem.lastIndexOf('.'));
+    const cut = Math.max(stem.lastIndexOf('.'), stem.lastIndexOf('-'));
+    if (cut <= 0)
+        return false;
+    return isHashSegment(stem.slice(cut + 1));
+}
 /** Is this file content-addressed (safe to cache forever)? `_next/static/**` or a hashed name; never HTML. */
 function isHashedAsset(relPath) {
     if (/\.html?$/i.test(relPath))
         return false;
     if (relPath.startsWith('_next/static/'))
         return true;
-    const base = relPath.slice(relPath.lastIndexOf('/') + 1);
-    return HEX_HASH.test(base) || B64_HASH.test(base);
+    return hasHashedName(relPath);
 }
 /** The Cache-Control for a file: the first matching `cache-control` override, else the Next.js defaults. */
 function cacheControlFor(relPath, overrides) {
@@ -72410,6 +72431,12 @@ function parseInputs(get) {
         contentTypes,
         exclude,
         concurrency: (0,lib_inputs/* readNumber */.kz)(get, 'concurrency', 16, { min: 1, max: 64 }),
+        progressIntervalSeconds: (0,lib_inputs/* readNumber */.kz)(get, 'progress-interval', 5, {
+            min: 0.1,
+            max: 3600,
+            integer: false,
+            unit: 'seconds',
+        }),
         invalidation: (0,lib_inputs/* readChoice */.Kf)(get, 'invalidation', ['auto', 'all', 'none'], 'auto'),
         waitForInvalidation: (0,lib_inputs/* readBoolean */.Vf)(get, 'wait-for-invalidation', false),
         invalidationTimeoutSeconds: (0,lib_inputs/* readNumber */.kz)(get, 'invalidation-timeout', 600, {
@@ -72599,6 +72626,19 @@ function contentTypeFor(path, overrides = {}) {
 
 
 
+/** The delete guard refused the plan (nothing was changed); carries what the summary reports. */
+class DeleteRefused extends errors/* UserError */.y {
+    wouldDelete;
+    total;
+    sample;
+    constructor(wouldDelete, total, sample, message) {
+        super(message);
+        this.name = 'DeleteRefused';
+        this.wouldDelete = wouldDelete;
+        this.total = total;
+        this.sample = sample;
+    }
+}
 const PHASES = ['assets', 'files', 'html'];
 const PLAIN_MD5 = /^"?([0-9a-f]{32})"?$/;
 /** MD5 of a remote object from its ETag (single-part) or from what the action recorded. */
@@ -72672,7 +72712,8 @@ function planSync(files, remote, known, opts) {
     }
     const localKeys = new Set(plans.map((p) => p.key));
     const excludes = opts.exclude.map(globToRegExp);
-    const remoteKeys = [...remote.keys()].filter((k) => k !== opts.manifestKey);
+    // Never the manifest: neither its key nor the default in-prefix key of earlier versions.
+    const remoteKeys = [...remote.keys()].filter((k) => k !== opts.manifestKey && k !== `${opts.prefix}.sync-frontend-cloudfront.json`);
     const deletions = opts.delete
         ? remoteKeys.filter((k) => !localKeys.has(k) && !matchesAny(k.slice(opts.prefix.length), excludes))
         : [];
@@ -72683,7 +72724,7 @@ function planSync(files, remote, known, opts) {
                 .slice(0, 10)
                 .map((k) => `  ${k}`)
                 .join('\n');
-            throw new errors/* UserError */.y(`Refusing to delete ${deletions.length} of the ${remoteKeys.length} objects under '${opts.prefix || '(bucket root)'}' ` +
+            throw new DeleteRefused(deletions.length, remoteKeys.length, deletions.slice(0, 10), `Refusing to delete ${deletions.length} of the ${remoteKeys.length} objects under '${opts.prefix || '(bucket root)'}' ` +
                 `(${percent.toFixed(1)}% > max-delete-percent ${opts.maxDeletePercent}). Nothing was changed. ` +
                 `Check source-dir and prefix, or raise max-delete-percent if this is intended. Some of the keys:\n${sample}` +
                 (deletions.length > 10 ? `\n  ... and ${deletions.length - 10} more` : ''));
@@ -73138,6 +73179,29 @@ async function waitForInvalidations(api, ids, opts) {
 
 
 
+const MANIFEST_NAME = '.sync-frontend-cloudfront.json';
+/**
+ * The manifest's key. `auto` (the default): outside the served prefix when there is one, as a
+ * sibling of it (`site/` -> `site.sync-frontend-cloudfront.json`), so a distribution whose origin
+ * path is the prefix never serves it; with an empty prefix, `.sync-frontend-cloudfront.json` at the
+ * bucket root. Any other value is a key relative to the prefix; '' = no manifest.
+ */
+function resolveManifestKey(manifest, prefix) {
+    if (manifest === '')
+        return '';
+    if (manifest !== 'auto')
+        return prefix + manifest;
+    return prefix === '' ? MANIFEST_NAME : `${prefix.replace(/\/+$/, '')}${MANIFEST_NAME}`;
+}
+/** A phase or the deletions failed part-way: `result` says what completed (for outputs and summary). */
+class SyncFailed extends errors/* UserError */.y {
+    result;
+    constructor(message, result, options) {
+        super(message, options);
+        this.name = 'SyncFailed';
+        this.result = result;
+    }
+}
 const PHASE_TITLES = {
     assets: 'Upload content-hashed assets',
     files: 'Upload other unhashed files',
@@ -73181,7 +73245,7 @@ async function syncFrontend(inputs, deps) {
     const now = deps.now ?? Date.now;
     const started = now();
     const transfer = new Transfer(deps.s3, inputs.bucket, { log: (m) => logger.debug(m) });
-    const manifestKey = inputs.manifest === '' ? '' : inputs.prefix + inputs.manifest;
+    const manifestKey = resolveManifestKey(inputs.manifest, inputs.prefix);
     // 1. Local files (refuses a missing/empty export before any request).
     const files = await logger.group(`Hash ${inputs.sourceDir}`, async () => {
         const found = await scanSource(inputs.sourceDir, inputs.exclude, {
@@ -73194,7 +73258,9 @@ async function syncFrontend(inputs, deps) {
     // 2. Destination: listing, manifest, HeadObject where the manifest cannot vouch for headers.
     const plan = await logger.group(`Compare with s3://${inputs.bucket}/${inputs.prefix}`, async () => {
         const remote = await transfer.list(inputs.prefix);
-        const manifest = (manifestKey !== '' && remote.has(manifestKey)
+        // Outside the prefix the listing cannot tell whether it exists: GetObject (a 404 = none).
+        const manifestListed = remote.has(manifestKey) || !manifestKey.startsWith(inputs.prefix);
+        const manifest = (manifestKey !== '' && manifestListed
             ? await transfer.readManifest(manifestKey)
             : undefined) ?? { version: 1, objects: {} };
         const known = new Map(Object.entries(manifest.objects));
@@ -73277,76 +73343,84 @@ async function syncFrontend(inputs, deps) {
     }
     // 3. Phases: assets, other files, HTML; a failed phase stops everything after it.
     const newEtags = new Map();
-    for (const phase of PHASES) {
-        const work = [...plan.uploads, ...plan.metadata].filter((p) => p.phase === phase);
-        if (work.length === 0)
-            continue;
-        await logger.group(`${PHASE_TITLES[phase]} (${work.length})`, async () => {
-            const bytes = work.filter((p) => p.action === 'upload').reduce((n, p) => n + p.file.size, 0);
-            const progress = startProgress((m) => logger.info(m), deps.progressIntervalMs ?? 5000, { files: work.length, bytes }, PHASE_TITLES[phase]);
-            let outcomes;
-            try {
-                outcomes = await mapPool(work, inputs.concurrency, async (p) => {
-                    const etag = p.action === 'upload'
-                        ? await transfer.upload(p, inputs.multipartThresholdBytes, (n) => (progress.done.bytes += n))
-                        : await transfer.replaceMetadata(p);
-                    progress.done.files += 1;
-                    return etag;
-                });
-            }
-            finally {
-                progress.stop();
-            }
-            const failures = outcomes.filter((o) => !o.ok);
-            for (const o of outcomes) {
-                if (!o.ok)
-                    continue;
-                newEtags.set(o.item.key, o.value);
-                if (o.item.action === 'upload') {
-                    result.uploaded.push(o.item.key);
-                    result.bytesUploaded += o.item.file.size;
+    try {
+        for (const phase of PHASES) {
+            const work = [...plan.uploads, ...plan.metadata].filter((p) => p.phase === phase);
+            if (work.length === 0)
+                continue;
+            await logger.group(`${PHASE_TITLES[phase]} (${work.length})`, async () => {
+                const bytes = work.filter((p) => p.action === 'upload').reduce((n, p) => n + p.file.size, 0);
+                const progress = startProgress((m) => logger.info(m), deps.progressIntervalMs ?? inputs.progressIntervalSeconds * 1000, { files: work.length, bytes }, PHASE_TITLES[phase]);
+                let outcomes;
+                try {
+                    outcomes = await mapPool(work, inputs.concurrency, async (p) => {
+                        const etag = p.action === 'upload'
+                            ? await transfer.upload(p, inputs.multipartThresholdBytes, (n) => (progress.done.bytes += n))
+                            : await transfer.replaceMetadata(p);
+                        progress.done.files += 1;
+                        return etag;
+                    });
                 }
-                else {
-                    result.updatedMetadata.push(o.item.key);
+                finally {
+                    progress.stop();
                 }
-            }
-            logger.info(`${work.length - failures.length}/${work.length} done: ${work.filter((p) => p.action === 'upload').length} upload(s), ${work.filter((p) => p.action === 'metadata').length} metadata update(s), ${formatBytes(bytes)}`);
-            if (failures.length > 0) {
-                const lines = failures
-                    .slice(0, 20)
-                    .map((f) => {
-                    const info = awsErrorInfo(!f.ok ? f.error : undefined);
-                    return `  ${f.item.key}: ${info.name}: ${info.message}`;
-                })
-                    .join('\n');
-                throw new errors/* UserError */.y(`${failures.length} file(s) failed in phase "${PHASE_TITLES[phase]}" after retries; later phases, deletions and the invalidation were not run (the site still serves complete older pages):\n${lines}` +
-                    (failures.length > 20 ? `\n  ... and ${failures.length - 20} more` : ''));
-            }
-        });
+                const failures = outcomes.filter((o) => !o.ok);
+                for (const o of outcomes) {
+                    if (!o.ok)
+                        continue;
+                    newEtags.set(o.item.key, o.value);
+                    if (o.item.action === 'upload') {
+                        result.uploaded.push(o.item.key);
+                        result.bytesUploaded += o.item.file.size;
+                    }
+                    else {
+                        result.updatedMetadata.push(o.item.key);
+                    }
+                }
+                logger.info(`${work.length - failures.length}/${work.length} done: ${work.filter((p) => p.action === 'upload').length} upload(s), ${work.filter((p) => p.action === 'metadata').length} metadata update(s), ${formatBytes(bytes)}`);
+                if (failures.length > 0) {
+                    const lines = failures
+                        .slice(0, 20)
+                        .map((f) => {
+                        const info = awsErrorInfo(!f.ok ? f.error : undefined);
+                        return `  ${f.item.key}: ${info.name}: ${info.message}`;
+                    })
+                        .join('\n');
+                    throw new errors/* UserError */.y(`${failures.length} file(s) failed in phase "${PHASE_TITLES[phase]}" after retries; later phases, deletions and the invalidation were not run (the site still serves complete older pages):\n${lines}` +
+                        (failures.length > 20 ? `\n  ... and ${failures.length - 20} more` : ''));
+                }
+            });
+        }
+        // 4. Deletions last.
+        if (plan.deletions.length > 0) {
+            await logger.group(`Delete ${plan.deletions.length} stale object(s)`, async () => {
+                const batches = [];
+                for (let i = 0; i < plan.deletions.length; i += 1000)
+                    batches.push(plan.deletions.slice(i, i + 1000));
+                const outcomes = await mapPool(batches, Math.min(4, inputs.concurrency), (keys) => transfer.deleteBatch(keys));
+                const failed = [];
+                for (const o of outcomes) {
+                    if (!o.ok) {
+                        failed.push(...o.item.map((k) => `  ${k}: ${awsErrorInfo(o.error).name}: ${awsErrorInfo(o.error).message}`));
+                        continue;
+                    }
+                    const bad = new Set(o.value.map((e) => e.key));
+                    for (const e of o.value)
+                        failed.push(`  ${e.key}: ${e.error}`);
+                    result.deleted.push(...o.item.filter((k) => !bad.has(k)));
+                }
+                logger.info(`${result.deleted.length}/${plan.deletions.length} deleted`);
+                if (failed.length > 0) {
+                    throw new errors/* UserError */.y(`${failed.length} object(s) could not be deleted; no invalidation was made:\n${failed.slice(0, 20).join('\n')}`);
+                }
+            });
+        }
     }
-    // 4. Deletions last.
-    if (plan.deletions.length > 0) {
-        await logger.group(`Delete ${plan.deletions.length} stale object(s)`, async () => {
-            const batches = [];
-            for (let i = 0; i < plan.deletions.length; i += 1000)
-                batches.push(plan.deletions.slice(i, i + 1000));
-            const outcomes = await mapPool(batches, Math.min(4, inputs.concurrency), (keys) => transfer.deleteBatch(keys));
-            const failed = [];
-            for (const o of outcomes) {
-                if (!o.ok) {
-                    failed.push(...o.item.map((k) => `  ${k}: ${awsErrorInfo(o.error).name}: ${awsErrorInfo(o.error).message}`));
-                    continue;
-                }
-                const bad = new Set(o.value.map((e) => e.key));
-                for (const e of o.value)
-                    failed.push(`  ${e.key}: ${e.error}`);
-                result.deleted.push(...o.item.filter((k) => !bad.has(k)));
-            }
-            logger.info(`${result.deleted.length}/${plan.deletions.length} deleted`);
-            if (failed.length > 0) {
-                throw new errors/* UserError */.y(`${failed.length} object(s) could not be deleted; no invalidation was made:\n${failed.slice(0, 20).join('\n')}`);
-            }
-        });
+    catch (error) {
+        // Report what completed (outputs, summary) before the step fails.
+        result.durationMs = now() - started;
+        result.invalidatedPaths = [];
+        throw new SyncFailed(error instanceof Error ? error.message : String(error), result, { cause: error });
     }
     // 5. The manifest: ETag, MD5 and headers of every synced object (a cache, checked against ETags).
     if (manifestKey !== '') {
@@ -73401,10 +73475,13 @@ async function syncFrontend(inputs, deps) {
 
 
 const LIST_CAP = 50;
-function renderSummary(result, inputs) {
+/** `failure`: the step failed part-way (a phase or the deletions); the table shows what completed. */
+function renderSummary(result, inputs, failure) {
     const title = result.dryRun
         ? '### sync-frontend-cloudfront (dry run: nothing changed)'
-        : '### sync-frontend-cloudfront';
+        : failure !== undefined
+            ? '### sync-frontend-cloudfront (FAILED part-way: what completed)'
+            : '### sync-frontend-cloudfront';
     const target = `s3://${inputs.bucket}/${inputs.prefix}`;
     const rows = [
         ['Destination', inlineCode(target)],
@@ -73428,6 +73505,8 @@ function renderSummary(result, inputs) {
         ...result.deleted.map((k) => `delete ${k}`),
     ];
     let md = `${title}\n\n${markdownTable(['', ''], rows)}`;
+    if (failure !== undefined)
+        md += `\n**Failed:**\n\n\`\`\`\n${failure}\n\`\`\`\n`;
     if (changed.length > 0) {
         md += `\n<details><summary>Changed keys (${changed.length})</summary>\n\n`;
         md += changed
@@ -73443,8 +73522,20 @@ function renderSummary(result, inputs) {
     }
     return md;
 }
+/** The delete guard refused: nothing was changed; how many keys would have gone, and a sample. */
+function renderRefusal(refused, inputs) {
+    const target = `s3://${inputs.bucket}/${inputs.prefix}`;
+    let md = '### sync-frontend-cloudfront (REFUSED: nothing changed)\n\n';
+    md += `Refused to delete ${refused.wouldDelete} of the ${refused.total} objects under ${inlineCode(target)} `;
+    md += `(more than max-delete-percent ${inputs.maxDeletePercent}%). Check source-dir and prefix, or raise max-delete-percent.\n\n`;
+    md += `Some of the keys:\n\n${refused.sample.map((k) => `- ${inlineCode(k)}`).join('\n')}\n`;
+    if (refused.wouldDelete > refused.sample.length)
+        md += `- ... and ${refused.wouldDelete - refused.sample.length} more\n`;
+    return md;
+}
 
 ;// CONCATENATED MODULE: ./src/sync-frontend-cloudfront/run.ts
+
 
 
 
@@ -73494,10 +73585,32 @@ async function run() {
         });
     }
     catch (error) {
+        // A failed phase or deletion, or the delete guard: outputs and summary for what completed
+        // (or was refused) first, then the step fails.
+        if (error instanceof SyncFailed) {
+            setOutputs(error.result);
+            await appendSummary(renderSummary(error.result, inputs, error.message));
+            throw error;
+        }
+        if (error instanceof DeleteRefused) {
+            for (const name of ['uploaded', 'updated-metadata', 'unchanged', 'deleted', 'bytes-uploaded'])
+                core/* setOutput */.uH(name, '0');
+            core/* setOutput */.uH('invalidation-id', '');
+            core/* setOutput */.uH('invalidated-paths', '');
+            await appendSummary(renderRefusal(error, inputs));
+            throw error;
+        }
         if (error instanceof lib_inputs/* InputError */.dz || error instanceof errors/* UserError */.y)
             throw error;
         throw explainAwsError(error, `syncing ${inputs.sourceDir} to s3://${inputs.bucket}/${inputs.prefix}`, region);
     }
+    setOutputs(result);
+    core/* info */.pq(`${result.dryRun ? 'Dry run: would upload' : 'Uploaded'} ${result.uploaded.length}, metadata ${result.updatedMetadata.length}, unchanged ${result.plan.unchanged.length}, deleted ${result.deleted.length}; ${result.bytesUploaded} bytes; invalidation ${result.invalidationIds.join(',') || 'none'}`);
+    await appendSummary(renderSummary(result, inputs));
+    if (result.waitError !== undefined)
+        throw result.waitError;
+}
+function setOutputs(result) {
     core/* setOutput */.uH('uploaded', String(result.uploaded.length));
     core/* setOutput */.uH('updated-metadata', String(result.updatedMetadata.length));
     core/* setOutput */.uH('unchanged', String(result.plan.unchanged.length));
@@ -73505,10 +73618,6 @@ async function run() {
     core/* setOutput */.uH('bytes-uploaded', String(result.bytesUploaded));
     core/* setOutput */.uH('invalidation-id', result.invalidationIds.join(','));
     core/* setOutput */.uH('invalidated-paths', result.invalidatedPaths.join('\n'));
-    core/* info */.pq(`${result.dryRun ? 'Dry run: would upload' : 'Uploaded'} ${result.uploaded.length}, metadata ${result.updatedMetadata.length}, unchanged ${result.plan.unchanged.length}, deleted ${result.deleted.length}; ${result.bytesUploaded} bytes; invalidation ${result.invalidationIds.join(',') || 'none'}`);
-    await appendSummary(renderSummary(result, inputs));
-    if (result.waitError !== undefined)
-        throw result.waitError;
 }
 
 

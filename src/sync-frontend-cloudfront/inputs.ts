@@ -28,6 +28,8 @@ export interface Inputs {
   contentTypes: Readonly<Record<string, string>>;
   exclude: readonly string[];
   concurrency: number;
+  /** Seconds between progress lines while a phase runs. */
+  progressIntervalSeconds: number;
   invalidation: InvalidationMode;
   waitForInvalidation: boolean;
   invalidationTimeoutSeconds: number;
@@ -144,6 +146,12 @@ export function parseInputs(get: InputSource): Inputs {
     contentTypes,
     exclude,
     concurrency: readNumber(get, 'concurrency', 16, { min: 1, max: 64 }),
+    progressIntervalSeconds: readNumber(get, 'progress-interval', 5, {
+      min: 0.1,
+      max: 3600,
+      integer: false,
+      unit: 'seconds',
+    }),
     invalidation: readChoice(get, 'invalidation', ['auto', 'all', 'none'] as const, 'auto'),
     waitForInvalidation: readBoolean(get, 'wait-for-invalidation', false),
     invalidationTimeoutSeconds: readNumber(get, 'invalidation-timeout', 600, {

@@ -12,7 +12,7 @@ import {
 import { parseInputs } from './inputs.ts';
 import { keysNeedingHead, planSync, type RemoteObject } from './plan.ts';
 import type { LocalFile } from './local.ts';
-import { startProgress } from './sync.ts';
+import { resolveManifestKey, startProgress } from './sync.ts';
 import { decodeManifest, encodeManifest } from './manifest.ts';
 import type { KnownObject } from './plan.ts';
 import { createHash } from 'node:crypto';
@@ -56,6 +56,38 @@ describe('headers', () => {
   test('hash detection does not take words for hashes', () => {
     expect(isHashedAsset('images/background.png')).toBe(false);
     expect(isHashedAsset('fonts/roboto-regular.woff2')).toBe(false);
+  });
+  test.each([
+    'downloads/report-20240315.pdf',
+    'invoice-12345678.pdf',
+    'photos/img.20240315123456.jpg',
+    'release-1234567890.zip',
+    'docs/document2024.pdf',
+    'docs/my-document2024.pdf',
+    'fonts/roboto-RegularItalic.woff2',
+    'fonts/Inter-SemiBold.woff2',
+    'archive-deadbeef.tar',
+    'notes-facade.txt',
+    'a-3f2a9c1.js',
+    'DEADBEEF12.js',
+    '1a2b3c4d5e.js',
+  ])('not a content hash (a date, a number, a word): %s -> revalidate', (path) => {
+    expect(isHashedAsset(path)).toBe(false);
+    expect(cacheControlFor(path, [])).toBe(REVALIDATE);
+  });
+  test.each([
+    'main.3f2a9c1b.js',
+    'static/js/main.3f2a9c1b.js',
+    'assets/page-1a2b3c4d5e6f7a8b.js',
+    'assets/app.8F3A2C1B.css',
+    'assets/index-BX7Q2kLm.js',
+    'assets/chunk-Xk3_9aQ2LmT0pZ1w.js',
+    'img/og.8d3f2a1c.png',
+    'main.3f2a9c1b.js.map',
+    'vendors-node_modules_react.4e5f6a7b8c9d0e1f.js',
+  ])('a content hash: %s -> immutable', (path) => {
+    expect(isHashedAsset(path)).toBe(true);
+    expect(cacheControlFor(path, [])).toBe(IMMUTABLE);
   });
   test.each([
     ['a.html', 'text/html; charset=utf-8'],
@@ -316,5 +348,18 @@ describe('manifest', () => {
     expect(decodeManifest(bytes)).toEqual({ version: 1, objects });
     expect(decodeManifest(Buffer.from('not json'))).toBeUndefined();
     expect(decodeManifest(Buffer.from('{"version":9}'))).toBeUndefined();
+  });
+});
+
+describe('manifest key', () => {
+  test.each([
+    ['auto', '', '.sync-frontend-cloudfront.json'],
+    ['auto', 'site/', 'site.sync-frontend-cloudfront.json'],
+    ['auto', 'a/b/', 'a/b.sync-frontend-cloudfront.json'],
+    ['state.json', 'site/', 'site/state.json'],
+    ['', 'site/', ''],
+  ])('manifest %p with prefix %p -> %p', (manifest, prefix, key) => {
+    expect(resolveManifestKey(manifest, prefix)).toBe(key);
+    if (prefix !== '' && manifest === 'auto') expect(key.startsWith(prefix)).toBe(false);
   });
 });

@@ -4,6 +4,20 @@ import { cacheControlFor, isHashedAsset, type CacheRule } from './cache-control.
 import { contentTypeFor } from './content-types.ts';
 import type { LocalFile } from './local.ts';
 
+/** The delete guard refused the plan (nothing was changed); carries what the summary reports. */
+export class DeleteRefused extends UserError {
+  readonly wouldDelete: number;
+  readonly total: number;
+  readonly sample: string[];
+  constructor(wouldDelete: number, total: number, sample: string[], message: string) {
+    super(message);
+    this.name = 'DeleteRefused';
+    this.wouldDelete = wouldDelete;
+    this.total = total;
+    this.sample = sample;
+  }
+}
+
 export interface RemoteObject {
   key: string;
   /** As S3 returns it, quoted. */
@@ -152,7 +166,10 @@ export function planSync(
 
   const localKeys = new Set(plans.map((p) => p.key));
   const excludes = opts.exclude.map(globToRegExp);
-  const remoteKeys = [...remote.keys()].filter((k) => k !== opts.manifestKey);
+  // Never the manifest: neither its key nor the default in-prefix key of earlier versions.
+  const remoteKeys = [...remote.keys()].filter(
+    (k) => k !== opts.manifestKey && k !== `${opts.prefix}.sync-frontend-cloudfront.json`,
+  );
   const deletions = opts.delete
     ? remoteKeys.filter((k) => !localKeys.has(k) && !matchesAny(k.slice(opts.prefix.length), excludes))
     : [];
@@ -163,7 +180,10 @@ export function planSync(
         .slice(0, 10)
         .map((k) => `  ${k}`)
         .join('\n');
-      throw new UserError(
+      throw new DeleteRefused(
+        deletions.length,
+        remoteKeys.length,
+        deletions.slice(0, 10),
         `Refusing to delete ${deletions.length} of the ${remoteKeys.length} objects under '${opts.prefix || '(bucket root)'}' ` +
           `(${percent.toFixed(1)}% > max-delete-percent ${opts.maxDeletePercent}). Nothing was changed. ` +
           `Check source-dir and prefix, or raise max-delete-percent if this is intended. Some of the keys:\n${sample}` +

@@ -11,8 +11,9 @@ import { appendSummary } from '../lib/summary.ts';
 import { InputError } from '../lib/inputs.ts';
 import { UserError } from '../lib/errors.ts';
 import { parseInputs } from './inputs.ts';
-import { renderSummary } from './summary.ts';
-import { syncFrontend } from './sync.ts';
+import { renderRefusal, renderSummary } from './summary.ts';
+import { SyncFailed, syncFrontend, type SyncResult } from './sync.ts';
+import { DeleteRefused } from './plan.ts';
 import type { InvalidationApi } from './invalidation.ts';
 
 export async function run(): Promise<void> {
@@ -57,6 +58,21 @@ export async function run(): Promise<void> {
       referenceSeed: `sync-frontend-cloudfront-${process.env.GITHUB_RUN_ID ?? Date.now()}-${process.env.GITHUB_RUN_ATTEMPT ?? '1'}`,
     });
   } catch (error) {
+    // A failed phase or deletion, or the delete guard: outputs and summary for what completed
+    // (or was refused) first, then the step fails.
+    if (error instanceof SyncFailed) {
+      setOutputs(error.result);
+      await appendSummary(renderSummary(error.result, inputs, error.message));
+      throw error;
+    }
+    if (error instanceof DeleteRefused) {
+      for (const name of ['uploaded', 'updated-metadata', 'unchanged', 'deleted', 'bytes-uploaded'])
+        core.setOutput(name, '0');
+      core.setOutput('invalidation-id', '');
+      core.setOutput('invalidated-paths', '');
+      await appendSummary(renderRefusal(error, inputs));
+      throw error;
+    }
     if (error instanceof InputError || error instanceof UserError) throw error;
     throw explainAwsError(
       error,
@@ -65,6 +81,15 @@ export async function run(): Promise<void> {
     );
   }
 
+  setOutputs(result);
+  core.info(
+    `${result.dryRun ? 'Dry run: would upload' : 'Uploaded'} ${result.uploaded.length}, metadata ${result.updatedMetadata.length}, unchanged ${result.plan.unchanged.length}, deleted ${result.deleted.length}; ${result.bytesUploaded} bytes; invalidation ${result.invalidationIds.join(',') || 'none'}`,
+  );
+  await appendSummary(renderSummary(result, inputs));
+  if (result.waitError !== undefined) throw result.waitError;
+}
+
+function setOutputs(result: SyncResult): void {
   core.setOutput('uploaded', String(result.uploaded.length));
   core.setOutput('updated-metadata', String(result.updatedMetadata.length));
   core.setOutput('unchanged', String(result.plan.unchanged.length));
@@ -72,9 +97,4 @@ export async function run(): Promise<void> {
   core.setOutput('bytes-uploaded', String(result.bytesUploaded));
   core.setOutput('invalidation-id', result.invalidationIds.join(','));
   core.setOutput('invalidated-paths', result.invalidatedPaths.join('\n'));
-  core.info(
-    `${result.dryRun ? 'Dry run: would upload' : 'Uploaded'} ${result.uploaded.length}, metadata ${result.updatedMetadata.length}, unchanged ${result.plan.unchanged.length}, deleted ${result.deleted.length}; ${result.bytesUploaded} bytes; invalidation ${result.invalidationIds.join(',') || 'none'}`,
-  );
-  await appendSummary(renderSummary(result, inputs));
-  if (result.waitError !== undefined) throw result.waitError;
 }

@@ -53,6 +53,30 @@ export interface SyncResult {
   waitError?: Error;
 }
 
+export const MANIFEST_NAME = '.sync-frontend-cloudfront.json';
+
+/**
+ * The manifest's key. `auto` (the default): outside the served prefix when there is one, as a
+ * sibling of it (`site/` -> `site.sync-frontend-cloudfront.json`), so a distribution whose origin
+ * path is the prefix never serves it; with an empty prefix, `.sync-frontend-cloudfront.json` at the
+ * bucket root. Any other value is a key relative to the prefix; '' = no manifest.
+ */
+export function resolveManifestKey(manifest: string, prefix: string): string {
+  if (manifest === '') return '';
+  if (manifest !== 'auto') return prefix + manifest;
+  return prefix === '' ? MANIFEST_NAME : `${prefix.replace(/\/+$/, '')}${MANIFEST_NAME}`;
+}
+
+/** A phase or the deletions failed part-way: `result` says what completed (for outputs and summary). */
+export class SyncFailed extends UserError {
+  readonly result: SyncResult;
+  constructor(message: string, result: SyncResult, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'SyncFailed';
+    this.result = result;
+  }
+}
+
 const PHASE_TITLES: Record<Phase, string> = {
   assets: 'Upload content-hashed assets',
   files: 'Upload other unhashed files',
@@ -106,7 +130,7 @@ export async function syncFrontend(inputs: Inputs, deps: SyncDeps): Promise<Sync
   const now = deps.now ?? Date.now;
   const started = now();
   const transfer = new Transfer(deps.s3, inputs.bucket, { log: (m) => logger.debug(m) });
-  const manifestKey = inputs.manifest === '' ? '' : inputs.prefix + inputs.manifest;
+  const manifestKey = resolveManifestKey(inputs.manifest, inputs.prefix);
 
   // 1. Local files (refuses a missing/empty export before any request).
   const files = await logger.group(`Hash ${inputs.sourceDir}`, async () => {
@@ -121,7 +145,9 @@ export async function syncFrontend(inputs: Inputs, deps: SyncDeps): Promise<Sync
   // 2. Destination: listing, manifest, HeadObject where the manifest cannot vouch for headers.
   const plan = await logger.group(`Compare with s3://${inputs.bucket}/${inputs.prefix}`, async () => {
     const remote = await transfer.list(inputs.prefix);
-    const manifest: Manifest = (manifestKey !== '' && remote.has(manifestKey)
+    // Outside the prefix the listing cannot tell whether it exists: GetObject (a 404 = none).
+    const manifestListed = remote.has(manifestKey) || !manifestKey.startsWith(inputs.prefix);
+    const manifest: Manifest = (manifestKey !== '' && manifestListed
       ? await transfer.readManifest(manifestKey)
       : undefined) ?? { version: 1, objects: {} };
     const known = new Map<string, KnownObject>(Object.entries(manifest.objects));
@@ -216,87 +242,94 @@ export async function syncFrontend(inputs: Inputs, deps: SyncDeps): Promise<Sync
 
   // 3. Phases: assets, other files, HTML; a failed phase stops everything after it.
   const newEtags = new Map<string, string>();
-  for (const phase of PHASES) {
-    const work = [...plan.uploads, ...plan.metadata].filter((p) => p.phase === phase);
-    if (work.length === 0) continue;
-    await logger.group(`${PHASE_TITLES[phase]} (${work.length})`, async () => {
-      const bytes = work.filter((p) => p.action === 'upload').reduce((n, p) => n + p.file.size, 0);
-      const progress = startProgress(
-        (m) => logger.info(m),
-        deps.progressIntervalMs ?? 5000,
-        { files: work.length, bytes },
-        PHASE_TITLES[phase],
-      );
-      let outcomes;
-      try {
-        outcomes = await mapPool(work, inputs.concurrency, async (p) => {
-          const etag =
-            p.action === 'upload'
-              ? await transfer.upload(p, inputs.multipartThresholdBytes, (n) => (progress.done.bytes += n))
-              : await transfer.replaceMetadata(p);
-          progress.done.files += 1;
-          return etag;
-        });
-      } finally {
-        progress.stop();
-      }
-      const failures = outcomes.filter((o) => !o.ok);
-      for (const o of outcomes) {
-        if (!o.ok) continue;
-        newEtags.set(o.item.key, o.value);
-        if (o.item.action === 'upload') {
-          result.uploaded.push(o.item.key);
-          result.bytesUploaded += o.item.file.size;
-        } else {
-          result.updatedMetadata.push(o.item.key);
-        }
-      }
-      logger.info(
-        `${work.length - failures.length}/${work.length} done: ${work.filter((p) => p.action === 'upload').length} upload(s), ${work.filter((p) => p.action === 'metadata').length} metadata update(s), ${formatBytes(bytes)}`,
-      );
-      if (failures.length > 0) {
-        const lines = failures
-          .slice(0, 20)
-          .map((f) => {
-            const info = awsErrorInfo(!f.ok ? f.error : undefined);
-            return `  ${f.item.key}: ${info.name}: ${info.message}`;
-          })
-          .join('\n');
-        throw new UserError(
-          `${failures.length} file(s) failed in phase "${PHASE_TITLES[phase]}" after retries; later phases, deletions and the invalidation were not run (the site still serves complete older pages):\n${lines}` +
-            (failures.length > 20 ? `\n  ... and ${failures.length - 20} more` : ''),
+  try {
+    for (const phase of PHASES) {
+      const work = [...plan.uploads, ...plan.metadata].filter((p) => p.phase === phase);
+      if (work.length === 0) continue;
+      await logger.group(`${PHASE_TITLES[phase]} (${work.length})`, async () => {
+        const bytes = work.filter((p) => p.action === 'upload').reduce((n, p) => n + p.file.size, 0);
+        const progress = startProgress(
+          (m) => logger.info(m),
+          deps.progressIntervalMs ?? inputs.progressIntervalSeconds * 1000,
+          { files: work.length, bytes },
+          PHASE_TITLES[phase],
         );
-      }
-    });
-  }
-
-  // 4. Deletions last.
-  if (plan.deletions.length > 0) {
-    await logger.group(`Delete ${plan.deletions.length} stale object(s)`, async () => {
-      const batches: string[][] = [];
-      for (let i = 0; i < plan.deletions.length; i += 1000) batches.push(plan.deletions.slice(i, i + 1000));
-      const outcomes = await mapPool(batches, Math.min(4, inputs.concurrency), (keys) =>
-        transfer.deleteBatch(keys),
-      );
-      const failed: string[] = [];
-      for (const o of outcomes) {
-        if (!o.ok) {
-          failed.push(
-            ...o.item.map((k) => `  ${k}: ${awsErrorInfo(o.error).name}: ${awsErrorInfo(o.error).message}`),
+        let outcomes;
+        try {
+          outcomes = await mapPool(work, inputs.concurrency, async (p) => {
+            const etag =
+              p.action === 'upload'
+                ? await transfer.upload(p, inputs.multipartThresholdBytes, (n) => (progress.done.bytes += n))
+                : await transfer.replaceMetadata(p);
+            progress.done.files += 1;
+            return etag;
+          });
+        } finally {
+          progress.stop();
+        }
+        const failures = outcomes.filter((o) => !o.ok);
+        for (const o of outcomes) {
+          if (!o.ok) continue;
+          newEtags.set(o.item.key, o.value);
+          if (o.item.action === 'upload') {
+            result.uploaded.push(o.item.key);
+            result.bytesUploaded += o.item.file.size;
+          } else {
+            result.updatedMetadata.push(o.item.key);
+          }
+        }
+        logger.info(
+          `${work.length - failures.length}/${work.length} done: ${work.filter((p) => p.action === 'upload').length} upload(s), ${work.filter((p) => p.action === 'metadata').length} metadata update(s), ${formatBytes(bytes)}`,
+        );
+        if (failures.length > 0) {
+          const lines = failures
+            .slice(0, 20)
+            .map((f) => {
+              const info = awsErrorInfo(!f.ok ? f.error : undefined);
+              return `  ${f.item.key}: ${info.name}: ${info.message}`;
+            })
+            .join('\n');
+          throw new UserError(
+            `${failures.length} file(s) failed in phase "${PHASE_TITLES[phase]}" after retries; later phases, deletions and the invalidation were not run (the site still serves complete older pages):\n${lines}` +
+              (failures.length > 20 ? `\n  ... and ${failures.length - 20} more` : ''),
           );
-          continue;
         }
-        const bad = new Set(o.value.map((e) => e.key));
-        for (const e of o.value) failed.push(`  ${e.key}: ${e.error}`);
-        result.deleted.push(...o.item.filter((k) => !bad.has(k)));
-      }
-      logger.info(`${result.deleted.length}/${plan.deletions.length} deleted`);
-      if (failed.length > 0) {
-        throw new UserError(
-          `${failed.length} object(s) could not be deleted; no invalidation was made:\n${failed.slice(0, 20).join('\n')}`,
+      });
+    }
+
+    // 4. Deletions last.
+    if (plan.deletions.length > 0) {
+      await logger.group(`Delete ${plan.deletions.length} stale object(s)`, async () => {
+        const batches: string[][] = [];
+        for (let i = 0; i < plan.deletions.length; i += 1000) batches.push(plan.deletions.slice(i, i + 1000));
+        const outcomes = await mapPool(batches, Math.min(4, inputs.concurrency), (keys) =>
+          transfer.deleteBatch(keys),
         );
-      }
-    });
+        const failed: string[] = [];
+        for (const o of outcomes) {
+          if (!o.ok) {
+            failed.push(
+              ...o.item.map((k) => `  ${k}: ${awsErrorInfo(o.error).name}: ${awsErrorInfo(o.error).message}`),
+            );
+            continue;
+          }
+          const bad = new Set(o.value.map((e) => e.key));
+          for (const e of o.value) failed.push(`  ${e.key}: ${e.error}`);
+          result.deleted.push(...o.item.filter((k) => !bad.has(k)));
+        }
+        logger.info(`${result.deleted.length}/${plan.deletions.length} deleted`);
+        if (failed.length > 0) {
+          throw new UserError(
+            `${failed.length} object(s) could not be deleted; no invalidation was made:\n${failed.slice(0, 20).join('\n')}`,
+          );
+        }
+      });
+    }
+  } catch (error) {
+    // Report what completed (outputs, summary) before the step fails.
+    result.durationMs = now() - started;
+    result.invalidatedPaths = [];
+    throw new SyncFailed(error instanceof Error ? error.message : String(error), result, { cause: error });
   }
 
   // 5. The manifest: ETag, MD5 and headers of every synced object (a cache, checked against ETags).
