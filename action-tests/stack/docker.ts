@@ -1,7 +1,6 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -139,7 +138,9 @@ async function startDockerd(dir: string) {
       // vfs keeps a full copy of every layer (gigabytes): moved aside at once and deleted by a
       // detached `rm`, so stopping stays quick (the tests' teardown waits 10 s) and the next start
       // does not delete it synchronously.
-      let trash = join(tmpdir(), `sample-stack-docker-trash-${randomBytes(6).toString('hex')}`);
+      // Beside the data root (same filesystem, so the rename cannot fail with EXDEV), inside the
+      // stack dir (so a later start never races a detached rm of its own new socket).
+      let trash = `${dataRoot}.trash-${randomBytes(6).toString('hex')}`;
       try {
         renameSync(dataRoot, trash);
       } catch {

@@ -1,6 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   createCloudFrontService,
   createEcrService,
@@ -82,7 +83,31 @@ export interface RunningStack {
   stop(): Promise<void>;
 }
 
+/**
+ * A dockerd that was killed (not stopped) leaves its data root bind-mounted on itself, and the next
+ * rmSync of the stack dir fails with EBUSY: lazily unmount whatever is still mounted below `dir`.
+ */
+function unmountBelow(dir: string): void {
+  let mounts: string[];
+  try {
+    mounts = readFileSync('/proc/mounts', 'utf8')
+      .split('\n')
+      .map((line) => (line.split(' ')[1] ?? '').replace(/\\040/g, ' '))
+      .filter((m) => m === dir || m.startsWith(`${dir}/`));
+  } catch {
+    return;
+  }
+  for (const m of mounts.sort((a, b) => b.length - a.length)) {
+    try {
+      execFileSync('umount', ['-l', m], { stdio: 'ignore' });
+    } catch {
+      // already gone
+    }
+  }
+}
+
 export async function startStack(dir: string): Promise<RunningStack> {
+  unmountBelow(resolve(dir));
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true, mode: 0o755 });
   const stops: Array<() => Promise<void> | void> = [];
