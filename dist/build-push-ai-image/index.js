@@ -57078,7 +57078,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _lib_action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5577);
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9870);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(359);
 
 
 await (0,_lib_action_js__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)(_run_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e, _run_js__WEBPACK_IMPORTED_MODULE_1__/* .post */ .b);
@@ -57088,7 +57088,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9870:
+/***/ 359:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -62364,6 +62364,49 @@ async function appendSummary(markdown) {
     await core/* summary */.z.addRaw(markdown, true).write();
 }
 
+;// CONCATENATED MODULE: ./src/build-push-ai-image/docker-config.ts
+
+
+/**
+ * The action logs in to ECR inside a fresh DOCKER_CONFIG under RUNNER_TEMP. docker/setup-buildx-action
+ * (and a user's own `docker buildx create --use`) records the builder under the ORIGINAL config
+ * (`$DOCKER_CONFIG` or `~/.docker`: `buildx/`), and may install the buildx plugin in its
+ * `cli-plugins/`. Every docker/buildx command the action runs therefore gets BUILDX_CONFIG pointing at
+ * the original `buildx/` folder, and the temporary config.json lists the original plugin folders in
+ * `cliPluginsExtraDirs`, so buildx is found and uses the builder that was set up, not the docker driver.
+ */
+function originalDockerConfig(env, home) {
+    return env.DOCKER_CONFIG || (0,external_node_path_.join)(home, '.docker');
+}
+/** The environment every docker command gets, before and after the login (BUILDX_CONFIG kept if set). */
+function buildxEnv(env, home) {
+    return { BUILDX_CONFIG: env.BUILDX_CONFIG || (0,external_node_path_.join)(originalDockerConfig(env, home), 'buildx') };
+}
+/**
+ * The temporary config.json: the original plugin folders (its own `cli-plugins` and any
+ * `cliPluginsExtraDirs` it lists). No credentials are copied.
+ */
+function tempConfigJson(originalDir, original) {
+    const listed = original?.cliPluginsExtraDirs;
+    const extra = Array.isArray(listed)
+        ? listed.filter((d) => typeof d === 'string' && d !== '')
+        : [];
+    const dirs = [...new Set([(0,external_node_path_.join)(originalDir, 'cli-plugins'), ...extra])];
+    return { cliPluginsExtraDirs: dirs };
+}
+/** Writes config.json (0600) into the new credentials folder; the original folder is only read. */
+async function writeTempDockerConfig(tempDir, originalDir) {
+    let original;
+    try {
+        original = JSON.parse(await (0,promises_.readFile)((0,external_node_path_.join)(originalDir, 'config.json'), 'utf8'));
+    }
+    catch {
+        original = undefined; // no (readable) original config: only the default plugin folder is added
+    }
+    await (0,promises_.mkdir)(tempDir, { recursive: true, mode: 0o700 });
+    await (0,promises_.writeFile)((0,external_node_path_.join)(tempDir, 'config.json'), `${JSON.stringify(tempConfigJson(originalDir, original), null, 2)}\n`, { mode: 0o600 });
+}
+
 ;// CONCATENATED MODULE: ./src/build-push-ai-image/image-report.ts
 /** `docker history --no-trunc --human=false --format '{{json .}}'`: one JSON object per line, newest first. */
 function parseHistory(stdout) {
@@ -62898,20 +62941,25 @@ function parsePushOutput(out) {
 
 
 
+
 const STATE_REGISTRY = 'registry';
 const STATE_DOCKER_CONFIG = 'docker-config';
 async function buildPushImage(inputs, deps, report) {
     const { docker, ecr, logger } = deps;
     const registryId = inputs.registry.kind === 'account' ? inputs.registry.id : undefined;
-    const env = {};
+    // Every docker command, buildx detection included, sees the original buildx state.
+    const env = { ...deps.buildxEnv };
     const builder = await logger.group('Check the Docker engine', async () => {
-        const version = await docker.run(['version', '--format', '{{.Server.Version}}'], { allowFailure: true });
+        const version = await docker.run(['version', '--format', '{{.Server.Version}}'], {
+            allowFailure: true,
+            env,
+        });
         if (version.exitCode !== 0) {
             throw new errors/* UserError */.y(`No Docker daemon is reachable (DOCKER_HOST=${process.env.DOCKER_HOST || 'unix:///var/run/docker.sock'}): ${lastLines(version.stderr || version.stdout, 3)}\n` +
                 'Run this action on a runner with Docker (GitHub-hosted ubuntu runners have it) or start the daemon first.');
         }
         logger.info(`Docker engine ${version.stdout.trim()}`);
-        return resolveBuilder(inputs, docker, logger);
+        return resolveBuilder(inputs, docker, logger, env);
     });
     report.builder = builder;
     let missingRepository = false;
@@ -62933,6 +62981,8 @@ async function buildPushImage(inputs, deps, report) {
             const configDir = await deps.secretDir();
             deps.state.save(STATE_DOCKER_CONFIG, configDir);
             deps.state.save(STATE_REGISTRY, host);
+            // The original plugin folders stay visible (config.json cliPluginsExtraDirs); nothing is written there.
+            await writeTempDockerConfig(configDir, deps.originalDockerConfig);
             env.DOCKER_CONFIG = configDir;
             const login = await docker.run(['login', '--username', user, '--password-stdin', host], {
                 input: password,
@@ -63068,10 +63118,10 @@ function plainText(text) {
         .map((line) => line.replace(/\r+$/, '').split('\r').at(-1))
         .join('\n'));
 }
-async function resolveBuilder(inputs, docker, logger) {
+async function resolveBuilder(inputs, docker, logger, env) {
     if (inputs.builder === 'docker')
         return 'docker';
-    const buildx = await docker.run(['buildx', 'version'], { allowFailure: true });
+    const buildx = await docker.run(['buildx', 'version'], { allowFailure: true, env });
     if (buildx.exitCode === 0) {
         logger.info(`Builder: ${buildx.stdout.trim()}`);
         return 'buildx';
@@ -63139,6 +63189,7 @@ function renderSummary(report, failure) {
 }
 
 ;// CONCATENATED MODULE: ./src/build-push-ai-image/run.ts
+
 
 
 
@@ -63295,6 +63346,8 @@ async function run() {
     try {
         await buildPushImage(inputs, {
             docker,
+            originalDockerConfig: originalDockerConfig(process.env, (0,external_node_os_.homedir)()),
+            buildxEnv: buildxEnv(process.env, (0,external_node_os_.homedir)()),
             ecr: ecrApi(new dist_cjs/* ECRClient */.S70(awsClientConfig(region || 'us-east-1')), region),
             logger: coreLogger,
             state: coreState,

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
@@ -42,6 +42,7 @@ const inputs: Inputs = {
 
 interface Fake {
   calls: string[][];
+  envs: Array<Record<string, string>>;
   stdin: string[];
   repoExists: boolean;
   created: string[];
@@ -54,6 +55,7 @@ function setup(overrides: Partial<Fake> = {}) {
   const temp = mkdtempSync(join(tmpdir(), 'bpai-pipeline-'));
   const fake: Fake = {
     calls: [],
+    envs: [],
     stdin: [],
     repoExists: true,
     created: [],
@@ -64,6 +66,7 @@ function setup(overrides: Partial<Fake> = {}) {
   const docker: DockerCli = {
     async run(args, options = {}) {
       fake.calls.push([...args]);
+      fake.envs.push({ ...options.env });
       if (options.input) fake.stdin.push(options.input);
       switch (args[0]) {
         case 'version':
@@ -119,8 +122,11 @@ function setup(overrides: Partial<Fake> = {}) {
   const logger = recordingLogger();
   const state = new Map<string, string>();
   const report: Report = { repository: inputs.repository, refs: [], baseImage: inputs.baseImage, pushed: [] };
+  const original = join(temp, 'home-docker');
   const deps = {
     docker,
+    originalDockerConfig: original,
+    buildxEnv: { BUILDX_CONFIG: join(original, 'buildx') },
     ecr,
     logger,
     state: { save: (n: string, v: string) => void state.set(n, v), get: (n: string) => state.get(n) ?? '' },
@@ -158,6 +164,33 @@ describe('buildPushImage', () => {
       layersPushed: 2,
     });
     expect(report.build).toEqual({ steps: 1, cached: 0, rebuilt: ['RUN make'] });
+  });
+
+  test('every docker command sees the original buildx state; the login goes to a new config', async () => {
+    const { fake, deps, report } = setup();
+    await buildPushImage(inputs, deps, report);
+    const original = deps.originalDockerConfig;
+    const configDir = join(deps.tempDir, 'docker-config');
+    expect(fake.calls.map((c) => c[0])).toEqual([
+      'version',
+      'buildx',
+      'login',
+      'build',
+      'image',
+      'history',
+      'push',
+      'push',
+    ]);
+    for (const env of fake.envs) expect(env.BUILDX_CONFIG).toBe(join(original, 'buildx'));
+    expect(fake.envs.map((e) => e.DOCKER_CONFIG)).toEqual([
+      undefined,
+      undefined,
+      ...Array<string>(6).fill(configDir),
+    ]);
+    expect(JSON.parse(readFileSync(join(configDir, 'config.json'), 'utf8'))).toEqual({
+      cliPluginsExtraDirs: [join(original, 'cli-plugins')],
+    });
+    expect(existsSync(original)).toBe(false);
   });
 
   test('over budget: fails before any push, naming the overrun', async () => {

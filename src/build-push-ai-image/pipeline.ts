@@ -4,6 +4,7 @@ import { UserError } from '../lib/errors.ts';
 import { type ExecResult, lastLines } from '../lib/exec.ts';
 import type { Logger } from '../lib/log.ts';
 import type { StateStore } from '../lib/state.ts';
+import { writeTempDockerConfig } from './docker-config.ts';
 import { type CudaScan, scanForCuda, tarEntries } from './cuda-scan.ts';
 import {
   buildArgs,
@@ -51,6 +52,10 @@ export interface EcrApi {
 
 export interface PipelineDeps {
   docker: DockerCli;
+  /** The docker config folder the runner set up (`$DOCKER_CONFIG` or `~/.docker`): only read. */
+  originalDockerConfig: string;
+  /** BUILDX_CONFIG for every docker command (see docker-config.ts). */
+  buildxEnv: Record<string, string>;
   ecr: EcrApi;
   logger: Logger;
   state: StateStore;
@@ -88,10 +93,14 @@ export const STATE_DOCKER_CONFIG = 'docker-config';
 export async function buildPushImage(inputs: Inputs, deps: PipelineDeps, report: Report): Promise<Report> {
   const { docker, ecr, logger } = deps;
   const registryId = inputs.registry.kind === 'account' ? inputs.registry.id : undefined;
-  const env: Record<string, string> = {};
+  // Every docker command, buildx detection included, sees the original buildx state.
+  const env: Record<string, string> = { ...deps.buildxEnv };
 
   const builder = await logger.group('Check the Docker engine', async () => {
-    const version = await docker.run(['version', '--format', '{{.Server.Version}}'], { allowFailure: true });
+    const version = await docker.run(['version', '--format', '{{.Server.Version}}'], {
+      allowFailure: true,
+      env,
+    });
     if (version.exitCode !== 0) {
       throw new UserError(
         `No Docker daemon is reachable (DOCKER_HOST=${process.env.DOCKER_HOST || 'unix:///var/run/docker.sock'}): ${lastLines(version.stderr || version.stdout, 3)}\n` +
@@ -99,7 +108,7 @@ export async function buildPushImage(inputs: Inputs, deps: PipelineDeps, report:
       );
     }
     logger.info(`Docker engine ${version.stdout.trim()}`);
-    return resolveBuilder(inputs, docker, logger);
+    return resolveBuilder(inputs, docker, logger, env);
   });
   report.builder = builder;
 
@@ -123,6 +132,8 @@ export async function buildPushImage(inputs: Inputs, deps: PipelineDeps, report:
       const configDir = await deps.secretDir();
       deps.state.save(STATE_DOCKER_CONFIG, configDir);
       deps.state.save(STATE_REGISTRY, host);
+      // The original plugin folders stay visible (config.json cliPluginsExtraDirs); nothing is written there.
+      await writeTempDockerConfig(configDir, deps.originalDockerConfig);
       env.DOCKER_CONFIG = configDir;
       const login = await docker.run(['login', '--username', user, '--password-stdin', host], {
         input: password,
@@ -304,9 +315,14 @@ export function plainText(text: string): string {
   );
 }
 
-async function resolveBuilder(inputs: Inputs, docker: DockerCli, logger: Logger): Promise<ResolvedBuilder> {
+async function resolveBuilder(
+  inputs: Inputs,
+  docker: DockerCli,
+  logger: Logger,
+  env: Record<string, string>,
+): Promise<ResolvedBuilder> {
   if (inputs.builder === 'docker') return 'docker';
-  const buildx = await docker.run(['buildx', 'version'], { allowFailure: true });
+  const buildx = await docker.run(['buildx', 'version'], { allowFailure: true, env });
   if (buildx.exitCode === 0) {
     logger.info(`Builder: ${buildx.stdout.trim()}`);
     return 'buildx';
