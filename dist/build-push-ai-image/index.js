@@ -63071,6 +63071,8 @@ async function buildPushImage(inputs, deps, report) {
             logger.info(`Created the ECR repository '${inputs.repository}' (create-repository: true).`);
         }
         let digest;
+        /** Tags whose `docker push` succeeded in this run. */
+        const succeeded = [];
         for (const [i, ref] of report.refs.entries()) {
             const tag = inputs.tags[i];
             const out = await docker.run(['push', ref], { stream: true, allowFailure: true, env });
@@ -63079,17 +63081,22 @@ async function buildPushImage(inputs, deps, report) {
                 const there = await ecr
                     .describeTags(inputs.repository, inputs.tags, registryId)
                     .catch(() => new Map());
-                const present = inputs.tags.filter((t) => there.has(t) && (!digest || there.get(t).digest === digest));
-                report.pushed = present.map((t) => ({
+                const { pushed, older } = pushedTags(inputs.tags, succeeded, digest, there);
+                report.pushed = pushed.map((t) => ({
                     tag: t,
                     ref: `${report.registry}/${inputs.repository}:${t}`,
                 }));
+                const notPushed = inputs.tags.filter((t) => !pushed.includes(t));
                 throw new errors/* UserError */.y(`docker push ${ref} failed (exit code ${out.exitCode}): ${lastLines(out.stderr || out.stdout, 5)}\n` +
-                    `Tags in the registry now: ${present.length ? present.join(', ') : 'none'}; not pushed: ${inputs.tags.filter((t) => !present.includes(t)).join(', ')}.`);
+                    `Pushed in this run and in the registry at ${digest ?? 'this image'}: ${pushed.length ? pushed.join(', ') : 'none'}; not pushed: ${notPushed.join(', ')}.` +
+                    (older.length
+                        ? `\nStill in the registry from an earlier push (NOT this image): ${older.map((o) => `${o.tag} (${o.digest})`).join(', ')}.`
+                        : ''));
             }
             if (digest && parsed.digest !== digest)
                 throw new Error(`docker push ${ref} reported ${parsed.digest}, the earlier tags ${digest}`);
             digest = parsed.digest;
+            succeeded.push(tag);
             report.layersPushed = (report.layersPushed ?? 0) + parsed.layersPushed;
             report.layersExisting = (report.layersExisting ?? 0) + parsed.layersExisting;
             logger.info(`${tag}: ${parsed.layersPushed} layer(s) uploaded, ${parsed.layersExisting} already in the registry`);
@@ -63108,6 +63115,18 @@ async function buildPushImage(inputs, deps, report) {
         logger.info(`Pushed ${report.registry}/${inputs.repository}@${digest}: ${formatBytes(report.compressedSizeBytes)} compressed in the registry.`);
     });
     return report;
+}
+/**
+ * After a failed push: a tag counts as pushed only if its push succeeded in this run AND the registry
+ * shows it at this image's digest. Tags the registry holds at another digest (e.g. `latest` from an
+ * earlier run) are reported apart, never as pushed.
+ */
+function pushedTags(tags, succeeded, digest, there) {
+    const pushed = tags.filter((t) => digest !== undefined && succeeded.includes(t) && there.get(t)?.digest === digest);
+    const older = tags
+        .filter((t) => there.has(t) && !pushed.includes(t) && there.get(t).digest !== digest)
+        .map((t) => ({ tag: t, digest: there.get(t).digest }));
+    return { pushed, older };
 }
 /** Build output without colour codes, and each progress line (`\r` updates) as its last state. */
 function plainText(text) {

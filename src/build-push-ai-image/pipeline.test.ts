@@ -9,6 +9,7 @@ import type { Inputs } from './inputs.ts';
 import {
   buildPushImage,
   plainText,
+  pushedTags,
   type DockerCli,
   type EcrApi,
   type PushedTag,
@@ -241,10 +242,39 @@ describe('buildPushImage', () => {
     await expect(
       buildPushImage({ ...inputs, tags: ['abc', 'main', 'latest'] }, deps, report),
     ).rejects.toThrow(
-      /failed \(exit code 1\): blob upload unknown\nTags in the registry now: abc; not pushed: main, latest\./,
+      /failed \(exit code 1\): blob upload unknown\nPushed in this run and in the registry at sha256:d+: abc; not pushed: main, latest\.$/,
     );
     expect(report.pushed.map((p) => p.tag)).toEqual(['abc']);
     expect(report.digest).toBeUndefined();
+  });
+
+  test('the first push failing: an older latest in the registry is reported apart, never as pushed', async () => {
+    const OLD = `sha256:${'0'.repeat(64)}`;
+    const { deps, report } = setup({
+      pushFailsAt: 'abc',
+      registry: new Map([['latest', { digest: OLD, sizeBytes: 1 }]]),
+    });
+    const error = (await buildPushImage({ ...inputs, tags: ['abc', 'latest'] }, deps, report).catch(
+      (e: unknown) => e,
+    )) as Error;
+    expect(error.message).toContain(
+      'Pushed in this run and in the registry at this image: none; not pushed: abc, latest.\n' +
+        `Still in the registry from an earlier push (NOT this image): latest (${OLD}).`,
+    );
+    expect(report.pushed).toEqual([]);
+  });
+
+  test.each([
+    ['first push failed: nothing counts', [], undefined, { latest: 'old' }, [], ['latest']],
+    ['pushed and there at the digest', ['a'], 'new', { a: 'new', latest: 'old' }, ['a'], ['latest']],
+    ['pushed but overwritten since by another job', ['a'], 'new', { a: 'other' }, [], ['a']],
+    ['at the digest but not pushed in this run', ['a'], 'new', { a: 'new', b: 'new' }, ['a'], []],
+    ['pushed but gone from the registry', ['a'], 'new', {}, [], []],
+  ])('pushedTags: %s', (_name, succeeded: string[], digest, there: Record<string, string>, pushed, older) => {
+    const map = new Map(Object.entries(there).map(([t, d]) => [t, { digest: d, sizeBytes: 1 }]));
+    const got = pushedTags(['a', 'b', 'latest'], succeeded, digest, map);
+    expect(got.pushed).toEqual(pushed);
+    expect(got.older.map((o) => o.tag)).toEqual(older);
   });
 
   test('push false: no ECR call, local references', async () => {

@@ -253,6 +253,8 @@ export async function buildPushImage(inputs: Inputs, deps: PipelineDeps, report:
         logger.info(`Created the ECR repository '${inputs.repository}' (create-repository: true).`);
       }
       let digest: string | undefined;
+      /** Tags whose `docker push` succeeded in this run. */
+      const succeeded: string[] = [];
       for (const [i, ref] of report.refs.entries()) {
         const tag = inputs.tags[i]!;
         const out = await docker.run(['push', ref], { stream: true, allowFailure: true, env });
@@ -261,21 +263,24 @@ export async function buildPushImage(inputs: Inputs, deps: PipelineDeps, report:
           const there = await ecr
             .describeTags(inputs.repository, inputs.tags, registryId)
             .catch(() => new Map<string, PushedTag>());
-          const present = inputs.tags.filter(
-            (t) => there.has(t) && (!digest || there.get(t)!.digest === digest),
-          );
-          report.pushed = present.map((t) => ({
+          const { pushed, older } = pushedTags(inputs.tags, succeeded, digest, there);
+          report.pushed = pushed.map((t) => ({
             tag: t,
             ref: `${report.registry}/${inputs.repository}:${t}`,
           }));
+          const notPushed = inputs.tags.filter((t) => !pushed.includes(t));
           throw new UserError(
             `docker push ${ref} failed (exit code ${out.exitCode}): ${lastLines(out.stderr || out.stdout, 5)}\n` +
-              `Tags in the registry now: ${present.length ? present.join(', ') : 'none'}; not pushed: ${inputs.tags.filter((t) => !present.includes(t)).join(', ')}.`,
+              `Pushed in this run and in the registry at ${digest ?? 'this image'}: ${pushed.length ? pushed.join(', ') : 'none'}; not pushed: ${notPushed.join(', ')}.` +
+              (older.length
+                ? `\nStill in the registry from an earlier push (NOT this image): ${older.map((o) => `${o.tag} (${o.digest})`).join(', ')}.`
+                : ''),
           );
         }
         if (digest && parsed.digest !== digest)
           throw new Error(`docker push ${ref} reported ${parsed.digest}, the earlier tags ${digest}`);
         digest = parsed.digest;
+        succeeded.push(tag);
         report.layersPushed = (report.layersPushed ?? 0) + parsed.layersPushed;
         report.layersExisting = (report.layersExisting ?? 0) + parsed.layersExisting;
         logger.info(
@@ -301,6 +306,26 @@ export async function buildPushImage(inputs: Inputs, deps: PipelineDeps, report:
     },
   );
   return report;
+}
+
+/**
+ * After a failed push: a tag counts as pushed only if its push succeeded in this run AND the registry
+ * shows it at this image's digest. Tags the registry holds at another digest (e.g. `latest` from an
+ * earlier run) are reported apart, never as pushed.
+ */
+export function pushedTags(
+  tags: readonly string[],
+  succeeded: readonly string[],
+  digest: string | undefined,
+  there: ReadonlyMap<string, PushedTag>,
+): { pushed: string[]; older: Array<{ tag: string; digest: string }> } {
+  const pushed = tags.filter(
+    (t) => digest !== undefined && succeeded.includes(t) && there.get(t)?.digest === digest,
+  );
+  const older = tags
+    .filter((t) => there.has(t) && !pushed.includes(t) && there.get(t)!.digest !== digest)
+    .map((t) => ({ tag: t, digest: there.get(t)!.digest }));
+  return { pushed, older };
 }
 
 /** Build output without colour codes, and each progress line (`\r` updates) as its last state. */
