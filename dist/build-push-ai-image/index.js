@@ -62844,7 +62844,7 @@ async function scanForCuda(entries) {
  * `docker buildx build --load`: both leave the image in the local engine, where it is measured and
  * checked before anything is pushed; pushing is a separate `docker push` per tag.
  */
-function buildArgs(inputs, builder, refs, iidFile) {
+function buildArgs(inputs, builder, refs, iidFile, warn = () => { }) {
     const args = builder === 'buildx' ? ['buildx', 'build', '--load'] : ['build'];
     args.push('--file', inputs.dockerfile);
     if (inputs.target)
@@ -62863,23 +62863,29 @@ function buildArgs(inputs, builder, refs, iidFile) {
         for (const c of inputs.cacheFrom)
             args.push('--cache-from', c);
         for (const c of inputs.cacheTo)
-            args.push('--cache-to', withEcrCacheOptions(c));
+            args.push('--cache-to', withEcrCacheOptions(c, warn));
     }
     args.push(inputs.context);
     return args;
 }
 /**
- * ECR accepts a registry cache only as an OCI image manifest: `type=registry` cache exports get
- * `image-manifest=true,oci-mediatypes=true` unless the user set them.
+ * ECR accepts a registry cache only as an OCI image manifest: `type=registry` cache exports always get
+ * `image-manifest=true,oci-mediatypes=true`; a user's other value is replaced, with a warning.
  */
-function withEcrCacheOptions(spec) {
+function withEcrCacheOptions(spec, warn = () => { }) {
     const parts = spec.split(',').map((p) => p.trim());
     if (!parts.includes('type=registry'))
         return spec;
     for (const option of ['image-manifest=true', 'oci-mediatypes=true']) {
         const key = option.split('=')[0];
-        if (!parts.some((p) => p.startsWith(`${key}=`)))
-            parts.push(option);
+        const given = parts.filter((p) => p.startsWith(`${key}=`));
+        const wrong = given.filter((p) => p.toLowerCase() !== option);
+        if (wrong.length)
+            warn(`cache-to '${spec}': ${wrong.join(', ')} replaced by ${option} (ECR stores a registry cache only as an OCI image manifest).`);
+        const at = parts.findIndex((p) => p.startsWith(`${key}=`));
+        const kept = parts.filter((p) => !p.startsWith(`${key}=`));
+        kept.splice(at === -1 ? kept.length : at, 0, option);
+        parts.splice(0, parts.length, ...kept);
     }
     return parts.join(',');
 }
@@ -63007,7 +63013,7 @@ async function buildPushImage(inputs, deps, report) {
     report.refs = inputs.tags.map((t) => `${prefix}${inputs.repository}:${t}`);
     const iidFile = (0,external_node_path_.join)(deps.tempDir, `build-push-ai-image-${process.pid}-${Date.now()}.iid`);
     await logger.group(`Build ${inputs.stageLabel} of ${inputs.dockerfile} (${builder === 'buildx' ? 'docker buildx build' : 'docker build'})`, async () => {
-        const args = buildArgs(inputs, builder, report.refs, iidFile);
+        const args = buildArgs(inputs, builder, report.refs, iidFile, (m) => logger.warning(m));
         const buildEnv = builder === 'docker'
             ? { ...env, DOCKER_BUILDKIT: '0' }
             : { ...env, BUILDX_NO_DEFAULT_ATTESTATIONS: '1' };

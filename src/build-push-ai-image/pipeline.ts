@@ -169,7 +169,7 @@ export async function buildPushImage(inputs: Inputs, deps: PipelineDeps, report:
   await logger.group(
     `Build ${inputs.stageLabel} of ${inputs.dockerfile} (${builder === 'buildx' ? 'docker buildx build' : 'docker build'})`,
     async () => {
-      const args = buildArgs(inputs, builder, report.refs, iidFile);
+      const args = buildArgs(inputs, builder, report.refs, iidFile, (m) => logger.warning(m));
       const buildEnv =
         builder === 'docker'
           ? { ...env, DOCKER_BUILDKIT: '0' }
