@@ -45,11 +45,30 @@ fi
 
 # --- build-push-ai-image: Docker engine, OCI registry, base image (issue 6) ----------------------
 # Debian's docker.io brings dockerd (the stack starts its own on a private socket; the package's
-# service is never started). Another `docker` client may already be on PATH: it is kept.
-docker_packages=(docker.io docker-registry apache2-utils mmdebstrap)
+# service is never started). docker.io conflicts with Docker CE (docker-ce, docker-ce-cli,
+# containerd.io): installing it would REMOVE them. So: a working dockerd and docker client already on
+# PATH (Docker CE, or docker.io from an earlier run) are used as they are; Docker CE's client without
+# its engine is refused (install docker-ce, or remove docker-ce-cli); otherwise docker.io is installed.
+docker_packages=(docker-registry apache2-utils mmdebstrap)
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+if command -v dockerd >/dev/null && dockerd --version >/dev/null 2>&1 \
+  && command -v docker >/dev/null && docker --version >/dev/null 2>&1; then
+  log "Docker engine already here: $(command -v dockerd) ($(dockerd --version)), client $(command -v docker)"
+elif installed docker-ce || installed docker-ce-cli || installed containerd.io; then
+  cat >&2 <<'MSG'
+[setup] Docker CE packages are installed (docker-ce / docker-ce-cli / containerd.io) but there is no
+[setup] working `dockerd` and `docker` on PATH. Debian's docker.io, which the sample stack would
+[setup] otherwise install, conflicts with them and would remove them, so setup stops here.
+[setup] Either install Docker CE's engine (apt-get install docker-ce containerd.io) and rerun, or
+[setup] remove the Docker CE packages (apt-get remove docker-ce-cli ...) and rerun to get docker.io.
+MSG
+  exit 1
+else
+  docker_packages=(docker.io "${docker_packages[@]}")
+fi
 docker_missing=()
 for p in "${docker_packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || docker_missing+=("$p")
+  installed "$p" || docker_missing+=("$p")
 done
 if [ ${#docker_missing[@]} -gt 0 ]; then
   log "apt-get install ${docker_missing[*]}"

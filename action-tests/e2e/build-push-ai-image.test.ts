@@ -354,13 +354,48 @@ describe('build-push-ai-image scenarios', () => {
     const registry = stack().docker.registry;
     expect(result.log).toContain(`docker push ${registry}/sample/ai-server:part-2 failed (exit code 1)`);
     expect(result.log).toContain('received unexpected HTTP status: 500 Internal Server Error');
-    expect(result.log).toContain('Tags in the registry now: part-1; not pushed: part-2, part-3.');
+    expect(result.log).toContain(
+      `Pushed in this run and in the registry at ${first.digest}: part-1; not pushed: part-2, part-3.`,
+    );
     const held = await registryTags('sample/ai-server');
     expect(held['part-1']).toBe(first.digest);
     expect(held['part-2']).toBeUndefined();
     expect(held['part-3']).toBeUndefined();
     expect(step(result, 'image').outputs.tags).toBe(`${registry}/sample/ai-server:part-1`);
     expect(step(result, 'image').outputs.digest).toBeUndefined();
+    expect(runnerTempDirs(result)).toEqual([]);
+  });
+
+  test('the first push failing: an older latest in the registry is reported apart, not claimed as pushed', async () => {
+    const repo = 'sample/ai-older';
+    const registry = stack().docker.registry;
+    await ecrAdmin('POST', '/repositories', { names: [repo] });
+    // An earlier image (one empty layer, not the sample) already holds `latest`.
+    docker(['login', '--username', 'AWS', '--password-stdin', registry], await registryPassword());
+    const older = `${registry}/${repo}:latest`;
+    execFileSync('sh', ['-c', `tar cf - --files-from /dev/null | docker import - ${older}`], {
+      env: { ...process.env, DOCKER_HOST: stack().docker.host, DOCKER_CONFIG: dockerConfig },
+    });
+    docker(['push', older]);
+    const oldDigest = (await registryTags(repo)).latest!;
+    expect(oldDigest).toMatch(/^sha256:/);
+    expect(oldDigest).not.toBe(first.digest);
+
+    await ecrAdmin('POST', '/push-faults', { tags: ['older-1'] });
+    const result = await scenario({ REPOSITORY: repo, TAGS: 'older-1\nlatest', CPU_ONLY: 'off' }).finally(
+      () => ecrAdmin('DELETE', '/push-faults'),
+    );
+    expect(step(result, 'image').outcome).toBe('failure');
+    expect(result.log).toContain(`docker push ${registry}/${repo}:older-1 failed (exit code 1)`);
+    expect(result.log).toContain(
+      'Pushed in this run and in the registry at this image: none; not pushed: older-1, latest.',
+    );
+    expect(result.log).toContain(
+      `Still in the registry from an earlier push (NOT this image): latest (${oldDigest}).`,
+    );
+    expect(step(result, 'image').outputs.tags ?? '').toBe('');
+    expect(step(result, 'image').outputs.digest).toBeUndefined();
+    expect(await registryTags(repo)).toEqual({ latest: oldDigest });
     expect(runnerTempDirs(result)).toEqual([]);
   });
 

@@ -97,11 +97,36 @@ async function stopChild(child: ChildProcess, timeoutMs: number): Promise<void> 
   clearTimeout(timer);
 }
 
+/** `<path> (<--version>)` of a program on PATH, or why it cannot be used. */
+function describeProgram(name: string): string {
+  let path: string;
+  try {
+    path = execFileSync('sh', ['-c', `command -v ${name}`], { stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
+  } catch {
+    return 'not on PATH';
+  }
+  try {
+    const version = execFileSync(path, ['--version'], { stdio: ['ignore', 'pipe', 'pipe'] })
+      .toString()
+      .trim();
+    return `${path} (${version})`;
+  } catch (error) {
+    return `${path} (--version failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)})`;
+  }
+}
+
 async function startDockerd(dir: string) {
   mkdirSync(dir, { recursive: true });
   const dataRoot = join(dir, 'data');
   const sock = join(dir, 'docker.sock');
   const logPath = join(dir, 'dockerd.log');
+  // Which engine and client this stack uses (Debian's docker.io, or a Docker CE already on the machine):
+  // in the stack's output (action-tests/.logs/stack.log under the e2e tests) and in dockerd.log.
+  const programs = `[stack] dockerd: ${describeProgram('dockerd')}\n[stack] docker client: ${describeProgram('docker')}\n`;
+  process.stdout.write(programs);
+  writeFileSync(logPath, programs, { flag: 'a' });
   // Own exec root and pid file: another dockerd on this machine (another checkout's stack) is untouched.
   const { child, exited } = spawnLogged(
     'dockerd',

@@ -57078,7 +57078,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _lib_action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5577);
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9870);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(359);
 
 
 await (0,_lib_action_js__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)(_run_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e, _run_js__WEBPACK_IMPORTED_MODULE_1__/* .post */ .b);
@@ -57088,7 +57088,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9870:
+/***/ 359:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -62364,6 +62364,49 @@ async function appendSummary(markdown) {
     await core/* summary */.z.addRaw(markdown, true).write();
 }
 
+;// CONCATENATED MODULE: ./src/build-push-ai-image/docker-config.ts
+
+
+/**
+ * The action logs in to ECR inside a fresh DOCKER_CONFIG under RUNNER_TEMP. docker/setup-buildx-action
+ * (and a user's own `docker buildx create --use`) records the builder under the ORIGINAL config
+ * (`$DOCKER_CONFIG` or `~/.docker`: `buildx/`), and may install the buildx plugin in its
+ * `cli-plugins/`. Every docker/buildx command the action runs therefore gets BUILDX_CONFIG pointing at
+ * the original `buildx/` folder, and the temporary config.json lists the original plugin folders in
+ * `cliPluginsExtraDirs`, so buildx is found and uses the builder that was set up, not the docker driver.
+ */
+function originalDockerConfig(env, home) {
+    return env.DOCKER_CONFIG || (0,external_node_path_.join)(home, '.docker');
+}
+/** The environment every docker command gets, before and after the login (BUILDX_CONFIG kept if set). */
+function buildxEnv(env, home) {
+    return { BUILDX_CONFIG: env.BUILDX_CONFIG || (0,external_node_path_.join)(originalDockerConfig(env, home), 'buildx') };
+}
+/**
+ * The temporary config.json: the original plugin folders (its own `cli-plugins` and any
+ * `cliPluginsExtraDirs` it lists). No credentials are copied.
+ */
+function tempConfigJson(originalDir, original) {
+    const listed = original?.cliPluginsExtraDirs;
+    const extra = Array.isArray(listed)
+        ? listed.filter((d) => typeof d === 'string' && d !== '')
+        : [];
+    const dirs = [...new Set([(0,external_node_path_.join)(originalDir, 'cli-plugins'), ...extra])];
+    return { cliPluginsExtraDirs: dirs };
+}
+/** Writes config.json (0600) into the new credentials folder; the original folder is only read. */
+async function writeTempDockerConfig(tempDir, originalDir) {
+    let original;
+    try {
+        original = JSON.parse(await (0,promises_.readFile)((0,external_node_path_.join)(originalDir, 'config.json'), 'utf8'));
+    }
+    catch {
+        original = undefined; // no (readable) original config: only the default plugin folder is added
+    }
+    await (0,promises_.mkdir)(tempDir, { recursive: true, mode: 0o700 });
+    await (0,promises_.writeFile)((0,external_node_path_.join)(tempDir, 'config.json'), `${JSON.stringify(tempConfigJson(originalDir, original), null, 2)}\n`, { mode: 0o600 });
+}
+
 ;// CONCATENATED MODULE: ./src/build-push-ai-image/image-report.ts
 /** `docker history --no-trunc --human=false --format '{{json .}}'`: one JSON object per line, newest first. */
 function parseHistory(stdout) {
@@ -62801,7 +62844,7 @@ async function scanForCuda(entries) {
  * `docker buildx build --load`: both leave the image in the local engine, where it is measured and
  * checked before anything is pushed; pushing is a separate `docker push` per tag.
  */
-function buildArgs(inputs, builder, refs, iidFile) {
+function buildArgs(inputs, builder, refs, iidFile, warn = () => { }) {
     const args = builder === 'buildx' ? ['buildx', 'build', '--load'] : ['build'];
     args.push('--file', inputs.dockerfile);
     if (inputs.target)
@@ -62820,23 +62863,29 @@ function buildArgs(inputs, builder, refs, iidFile) {
         for (const c of inputs.cacheFrom)
             args.push('--cache-from', c);
         for (const c of inputs.cacheTo)
-            args.push('--cache-to', withEcrCacheOptions(c));
+            args.push('--cache-to', withEcrCacheOptions(c, warn));
     }
     args.push(inputs.context);
     return args;
 }
 /**
- * ECR accepts a registry cache only as an OCI image manifest: `type=registry` cache exports get
- * `image-manifest=true,oci-mediatypes=true` unless the user set them.
+ * ECR accepts a registry cache only as an OCI image manifest: `type=registry` cache exports always get
+ * `image-manifest=true,oci-mediatypes=true`; a user's other value is replaced, with a warning.
  */
-function withEcrCacheOptions(spec) {
+function withEcrCacheOptions(spec, warn = () => { }) {
     const parts = spec.split(',').map((p) => p.trim());
     if (!parts.includes('type=registry'))
         return spec;
     for (const option of ['image-manifest=true', 'oci-mediatypes=true']) {
         const key = option.split('=')[0];
-        if (!parts.some((p) => p.startsWith(`${key}=`)))
-            parts.push(option);
+        const given = parts.filter((p) => p.startsWith(`${key}=`));
+        const wrong = given.filter((p) => p.toLowerCase() !== option);
+        if (wrong.length)
+            warn(`cache-to '${spec}': ${wrong.join(', ')} replaced by ${option} (ECR stores a registry cache only as an OCI image manifest).`);
+        const at = parts.findIndex((p) => p.startsWith(`${key}=`));
+        const kept = parts.filter((p) => !p.startsWith(`${key}=`));
+        kept.splice(at === -1 ? kept.length : at, 0, option);
+        parts.splice(0, parts.length, ...kept);
     }
     return parts.join(',');
 }
@@ -62898,20 +62947,25 @@ function parsePushOutput(out) {
 
 
 
+
 const STATE_REGISTRY = 'registry';
 const STATE_DOCKER_CONFIG = 'docker-config';
 async function buildPushImage(inputs, deps, report) {
     const { docker, ecr, logger } = deps;
     const registryId = inputs.registry.kind === 'account' ? inputs.registry.id : undefined;
-    const env = {};
+    // Every docker command, buildx detection included, sees the original buildx state.
+    const env = { ...deps.buildxEnv };
     const builder = await logger.group('Check the Docker engine', async () => {
-        const version = await docker.run(['version', '--format', '{{.Server.Version}}'], { allowFailure: true });
+        const version = await docker.run(['version', '--format', '{{.Server.Version}}'], {
+            allowFailure: true,
+            env,
+        });
         if (version.exitCode !== 0) {
             throw new errors/* UserError */.y(`No Docker daemon is reachable (DOCKER_HOST=${process.env.DOCKER_HOST || 'unix:///var/run/docker.sock'}): ${lastLines(version.stderr || version.stdout, 3)}\n` +
                 'Run this action on a runner with Docker (GitHub-hosted ubuntu runners have it) or start the daemon first.');
         }
         logger.info(`Docker engine ${version.stdout.trim()}`);
-        return resolveBuilder(inputs, docker, logger);
+        return resolveBuilder(inputs, docker, logger, env);
     });
     report.builder = builder;
     let missingRepository = false;
@@ -62933,6 +62987,8 @@ async function buildPushImage(inputs, deps, report) {
             const configDir = await deps.secretDir();
             deps.state.save(STATE_DOCKER_CONFIG, configDir);
             deps.state.save(STATE_REGISTRY, host);
+            // The original plugin folders stay visible (config.json cliPluginsExtraDirs); nothing is written there.
+            await writeTempDockerConfig(configDir, deps.originalDockerConfig);
             env.DOCKER_CONFIG = configDir;
             const login = await docker.run(['login', '--username', user, '--password-stdin', host], {
                 input: password,
@@ -62957,7 +63013,7 @@ async function buildPushImage(inputs, deps, report) {
     report.refs = inputs.tags.map((t) => `${prefix}${inputs.repository}:${t}`);
     const iidFile = (0,external_node_path_.join)(deps.tempDir, `build-push-ai-image-${process.pid}-${Date.now()}.iid`);
     await logger.group(`Build ${inputs.stageLabel} of ${inputs.dockerfile} (${builder === 'buildx' ? 'docker buildx build' : 'docker build'})`, async () => {
-        const args = buildArgs(inputs, builder, report.refs, iidFile);
+        const args = buildArgs(inputs, builder, report.refs, iidFile, (m) => logger.warning(m));
         const buildEnv = builder === 'docker'
             ? { ...env, DOCKER_BUILDKIT: '0' }
             : { ...env, BUILDX_NO_DEFAULT_ATTESTATIONS: '1' };
@@ -63021,6 +63077,8 @@ async function buildPushImage(inputs, deps, report) {
             logger.info(`Created the ECR repository '${inputs.repository}' (create-repository: true).`);
         }
         let digest;
+        /** Tags whose `docker push` succeeded in this run. */
+        const succeeded = [];
         for (const [i, ref] of report.refs.entries()) {
             const tag = inputs.tags[i];
             const out = await docker.run(['push', ref], { stream: true, allowFailure: true, env });
@@ -63029,17 +63087,22 @@ async function buildPushImage(inputs, deps, report) {
                 const there = await ecr
                     .describeTags(inputs.repository, inputs.tags, registryId)
                     .catch(() => new Map());
-                const present = inputs.tags.filter((t) => there.has(t) && (!digest || there.get(t).digest === digest));
-                report.pushed = present.map((t) => ({
+                const { pushed, older } = pushedTags(inputs.tags, succeeded, digest, there);
+                report.pushed = pushed.map((t) => ({
                     tag: t,
                     ref: `${report.registry}/${inputs.repository}:${t}`,
                 }));
+                const notPushed = inputs.tags.filter((t) => !pushed.includes(t));
                 throw new errors/* UserError */.y(`docker push ${ref} failed (exit code ${out.exitCode}): ${lastLines(out.stderr || out.stdout, 5)}\n` +
-                    `Tags in the registry now: ${present.length ? present.join(', ') : 'none'}; not pushed: ${inputs.tags.filter((t) => !present.includes(t)).join(', ')}.`);
+                    `Pushed in this run and in the registry at ${digest ?? 'this image'}: ${pushed.length ? pushed.join(', ') : 'none'}; not pushed: ${notPushed.join(', ')}.` +
+                    (older.length
+                        ? `\nStill in the registry from an earlier push (NOT this image): ${older.map((o) => `${o.tag} (${o.digest})`).join(', ')}.`
+                        : ''));
             }
             if (digest && parsed.digest !== digest)
                 throw new Error(`docker push ${ref} reported ${parsed.digest}, the earlier tags ${digest}`);
             digest = parsed.digest;
+            succeeded.push(tag);
             report.layersPushed = (report.layersPushed ?? 0) + parsed.layersPushed;
             report.layersExisting = (report.layersExisting ?? 0) + parsed.layersExisting;
             logger.info(`${tag}: ${parsed.layersPushed} layer(s) uploaded, ${parsed.layersExisting} already in the registry`);
@@ -63059,6 +63122,18 @@ async function buildPushImage(inputs, deps, report) {
     });
     return report;
 }
+/**
+ * After a failed push: a tag counts as pushed only if its push succeeded in this run AND the registry
+ * shows it at this image's digest. Tags the registry holds at another digest (e.g. `latest` from an
+ * earlier run) are reported apart, never as pushed.
+ */
+function pushedTags(tags, succeeded, digest, there) {
+    const pushed = tags.filter((t) => digest !== undefined && succeeded.includes(t) && there.get(t)?.digest === digest);
+    const older = tags
+        .filter((t) => there.has(t) && !pushed.includes(t) && there.get(t).digest !== digest)
+        .map((t) => ({ tag: t, digest: there.get(t).digest }));
+    return { pushed, older };
+}
 /** Build output without colour codes, and each progress line (`\r` updates) as its last state. */
 function plainText(text) {
     return (text
@@ -63068,10 +63143,10 @@ function plainText(text) {
         .map((line) => line.replace(/\r+$/, '').split('\r').at(-1))
         .join('\n'));
 }
-async function resolveBuilder(inputs, docker, logger) {
+async function resolveBuilder(inputs, docker, logger, env) {
     if (inputs.builder === 'docker')
         return 'docker';
-    const buildx = await docker.run(['buildx', 'version'], { allowFailure: true });
+    const buildx = await docker.run(['buildx', 'version'], { allowFailure: true, env });
     if (buildx.exitCode === 0) {
         logger.info(`Builder: ${buildx.stdout.trim()}`);
         return 'buildx';
@@ -63139,6 +63214,7 @@ function renderSummary(report, failure) {
 }
 
 ;// CONCATENATED MODULE: ./src/build-push-ai-image/run.ts
+
 
 
 
@@ -63295,6 +63371,8 @@ async function run() {
     try {
         await buildPushImage(inputs, {
             docker,
+            originalDockerConfig: originalDockerConfig(process.env, (0,external_node_os_.homedir)()),
+            buildxEnv: buildxEnv(process.env, (0,external_node_os_.homedir)()),
             ecr: ecrApi(new dist_cjs/* ECRClient */.S70(awsClientConfig(region || 'us-east-1')), region),
             logger: coreLogger,
             state: coreState,

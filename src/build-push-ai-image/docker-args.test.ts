@@ -64,13 +64,31 @@ describe('buildArgs', () => {
 });
 
 test.each([
-  ['type=registry,ref=x', 'type=registry,ref=x,image-manifest=true,oci-mediatypes=true'],
+  ['type=registry,ref=x', 'type=registry,ref=x,image-manifest=true,oci-mediatypes=true', []],
   [
     'type=registry,ref=x,image-manifest=false',
-    'type=registry,ref=x,image-manifest=false,oci-mediatypes=true',
+    'type=registry,ref=x,image-manifest=true,oci-mediatypes=true',
+    [
+      "cache-to 'type=registry,ref=x,image-manifest=false': image-manifest=false replaced by image-manifest=true",
+    ],
   ],
-  ['type=gha', 'type=gha'],
-])('withEcrCacheOptions(%p)', (spec, want) => expect(withEcrCacheOptions(spec)).toBe(want));
+  [
+    'type=registry,oci-mediatypes=false,ref=x,mode=max',
+    'type=registry,oci-mediatypes=true,ref=x,mode=max,image-manifest=true',
+    ['oci-mediatypes=false replaced by oci-mediatypes=true'],
+  ],
+  [
+    'type=registry,ref=x,image-manifest=true,oci-mediatypes=true',
+    'type=registry,ref=x,image-manifest=true,oci-mediatypes=true',
+    [],
+  ],
+  ['type=gha', 'type=gha', []],
+])('withEcrCacheOptions(%p)', (spec, want, warnings: string[]) => {
+  const warned: string[] = [];
+  expect(withEcrCacheOptions(spec, (m) => warned.push(m))).toBe(want);
+  expect(warned).toHaveLength(warnings.length);
+  warnings.forEach((w, i) => expect(warned[i]).toContain(w));
+});
 
 describe('buildStats', () => {
   test('classic: global ARG and FROM steps are not counted; Using cache marks a cached step', () => {

@@ -12,6 +12,7 @@ export function buildArgs(
   builder: ResolvedBuilder,
   refs: readonly string[],
   iidFile: string,
+  warn: (message: string) => void = () => {},
 ): string[] {
   const args = builder === 'buildx' ? ['buildx', 'build', '--load'] : ['build'];
   args.push('--file', inputs.dockerfile);
@@ -24,22 +25,31 @@ export function buildArgs(
     args.push(`--provenance=${inputs.provenance ? 'mode=min' : 'false'}`);
     if (inputs.platform) args.push('--platform', inputs.platform);
     for (const c of inputs.cacheFrom) args.push('--cache-from', c);
-    for (const c of inputs.cacheTo) args.push('--cache-to', withEcrCacheOptions(c));
+    for (const c of inputs.cacheTo) args.push('--cache-to', withEcrCacheOptions(c, warn));
   }
   args.push(inputs.context);
   return args;
 }
 
 /**
- * ECR accepts a registry cache only as an OCI image manifest: `type=registry` cache exports get
- * `image-manifest=true,oci-mediatypes=true` unless the user set them.
+ * ECR accepts a registry cache only as an OCI image manifest: `type=registry` cache exports always get
+ * `image-manifest=true,oci-mediatypes=true`; a user's other value is replaced, with a warning.
  */
-export function withEcrCacheOptions(spec: string): string {
+export function withEcrCacheOptions(spec: string, warn: (message: string) => void = () => {}): string {
   const parts = spec.split(',').map((p) => p.trim());
   if (!parts.includes('type=registry')) return spec;
   for (const option of ['image-manifest=true', 'oci-mediatypes=true']) {
     const key = option.split('=')[0]!;
-    if (!parts.some((p) => p.startsWith(`${key}=`))) parts.push(option);
+    const given = parts.filter((p) => p.startsWith(`${key}=`));
+    const wrong = given.filter((p) => p.toLowerCase() !== option);
+    if (wrong.length)
+      warn(
+        `cache-to '${spec}': ${wrong.join(', ')} replaced by ${option} (ECR stores a registry cache only as an OCI image manifest).`,
+      );
+    const at = parts.findIndex((p) => p.startsWith(`${key}=`));
+    const kept = parts.filter((p) => !p.startsWith(`${key}=`));
+    kept.splice(at === -1 ? kept.length : at, 0, option);
+    parts.splice(0, parts.length, ...kept);
   }
   return parts.join(',');
 }

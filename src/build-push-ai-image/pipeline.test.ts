@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
@@ -9,6 +9,7 @@ import type { Inputs } from './inputs.ts';
 import {
   buildPushImage,
   plainText,
+  pushedTags,
   type DockerCli,
   type EcrApi,
   type PushedTag,
@@ -42,6 +43,7 @@ const inputs: Inputs = {
 
 interface Fake {
   calls: string[][];
+  envs: Array<Record<string, string>>;
   stdin: string[];
   repoExists: boolean;
   created: string[];
@@ -54,6 +56,7 @@ function setup(overrides: Partial<Fake> = {}) {
   const temp = mkdtempSync(join(tmpdir(), 'bpai-pipeline-'));
   const fake: Fake = {
     calls: [],
+    envs: [],
     stdin: [],
     repoExists: true,
     created: [],
@@ -64,6 +67,7 @@ function setup(overrides: Partial<Fake> = {}) {
   const docker: DockerCli = {
     async run(args, options = {}) {
       fake.calls.push([...args]);
+      fake.envs.push({ ...options.env });
       if (options.input) fake.stdin.push(options.input);
       switch (args[0]) {
         case 'version':
@@ -119,8 +123,11 @@ function setup(overrides: Partial<Fake> = {}) {
   const logger = recordingLogger();
   const state = new Map<string, string>();
   const report: Report = { repository: inputs.repository, refs: [], baseImage: inputs.baseImage, pushed: [] };
+  const original = join(temp, 'home-docker');
   const deps = {
     docker,
+    originalDockerConfig: original,
+    buildxEnv: { BUILDX_CONFIG: join(original, 'buildx') },
     ecr,
     logger,
     state: { save: (n: string, v: string) => void state.set(n, v), get: (n: string) => state.get(n) ?? '' },
@@ -158,6 +165,33 @@ describe('buildPushImage', () => {
       layersPushed: 2,
     });
     expect(report.build).toEqual({ steps: 1, cached: 0, rebuilt: ['RUN make'] });
+  });
+
+  test('every docker command sees the original buildx state; the login goes to a new config', async () => {
+    const { fake, deps, report } = setup();
+    await buildPushImage(inputs, deps, report);
+    const original = deps.originalDockerConfig;
+    const configDir = join(deps.tempDir, 'docker-config');
+    expect(fake.calls.map((c) => c[0])).toEqual([
+      'version',
+      'buildx',
+      'login',
+      'build',
+      'image',
+      'history',
+      'push',
+      'push',
+    ]);
+    for (const env of fake.envs) expect(env.BUILDX_CONFIG).toBe(join(original, 'buildx'));
+    expect(fake.envs.map((e) => e.DOCKER_CONFIG)).toEqual([
+      undefined,
+      undefined,
+      ...Array<string>(6).fill(configDir),
+    ]);
+    expect(JSON.parse(readFileSync(join(configDir, 'config.json'), 'utf8'))).toEqual({
+      cliPluginsExtraDirs: [join(original, 'cli-plugins')],
+    });
+    expect(existsSync(original)).toBe(false);
   });
 
   test('over budget: fails before any push, naming the overrun', async () => {
@@ -208,10 +242,39 @@ describe('buildPushImage', () => {
     await expect(
       buildPushImage({ ...inputs, tags: ['abc', 'main', 'latest'] }, deps, report),
     ).rejects.toThrow(
-      /failed \(exit code 1\): blob upload unknown\nTags in the registry now: abc; not pushed: main, latest\./,
+      /failed \(exit code 1\): blob upload unknown\nPushed in this run and in the registry at sha256:d+: abc; not pushed: main, latest\.$/,
     );
     expect(report.pushed.map((p) => p.tag)).toEqual(['abc']);
     expect(report.digest).toBeUndefined();
+  });
+
+  test('the first push failing: an older latest in the registry is reported apart, never as pushed', async () => {
+    const OLD = `sha256:${'0'.repeat(64)}`;
+    const { deps, report } = setup({
+      pushFailsAt: 'abc',
+      registry: new Map([['latest', { digest: OLD, sizeBytes: 1 }]]),
+    });
+    const error = (await buildPushImage({ ...inputs, tags: ['abc', 'latest'] }, deps, report).catch(
+      (e: unknown) => e,
+    )) as Error;
+    expect(error.message).toContain(
+      'Pushed in this run and in the registry at this image: none; not pushed: abc, latest.\n' +
+        `Still in the registry from an earlier push (NOT this image): latest (${OLD}).`,
+    );
+    expect(report.pushed).toEqual([]);
+  });
+
+  test.each([
+    ['first push failed: nothing counts', [], undefined, { latest: 'old' }, [], ['latest']],
+    ['pushed and there at the digest', ['a'], 'new', { a: 'new', latest: 'old' }, ['a'], ['latest']],
+    ['pushed but overwritten since by another job', ['a'], 'new', { a: 'other' }, [], ['a']],
+    ['at the digest but not pushed in this run', ['a'], 'new', { a: 'new', b: 'new' }, ['a'], []],
+    ['pushed but gone from the registry', ['a'], 'new', {}, [], []],
+  ])('pushedTags: %s', (_name, succeeded: string[], digest, there: Record<string, string>, pushed, older) => {
+    const map = new Map(Object.entries(there).map(([t, d]) => [t, { digest: d, sizeBytes: 1 }]));
+    const got = pushedTags(['a', 'b', 'latest'], succeeded, digest, map);
+    expect(got.pushed).toEqual(pushed);
+    expect(got.older.map((o) => o.tag)).toEqual(older);
   });
 
   test('push false: no ECR call, local references', async () => {

@@ -4,6 +4,7 @@ import { UserError } from '../lib/errors.ts';
 import { type ExecResult, lastLines } from '../lib/exec.ts';
 import type { Logger } from '../lib/log.ts';
 import type { StateStore } from '../lib/state.ts';
+import { writeTempDockerConfig } from './docker-config.ts';
 import { type CudaScan, scanForCuda, tarEntries } from './cuda-scan.ts';
 import {
   buildArgs,
@@ -51,6 +52,10 @@ export interface EcrApi {
 
 export interface PipelineDeps {
   docker: DockerCli;
+  /** The docker config folder the runner set up (`$DOCKER_CONFIG` or `~/.docker`): only read. */
+  originalDockerConfig: string;
+  /** BUILDX_CONFIG for every docker command (see docker-config.ts). */
+  buildxEnv: Record<string, string>;
   ecr: EcrApi;
   logger: Logger;
   state: StateStore;
@@ -88,10 +93,14 @@ export const STATE_DOCKER_CONFIG = 'docker-config';
 export async function buildPushImage(inputs: Inputs, deps: PipelineDeps, report: Report): Promise<Report> {
   const { docker, ecr, logger } = deps;
   const registryId = inputs.registry.kind === 'account' ? inputs.registry.id : undefined;
-  const env: Record<string, string> = {};
+  // Every docker command, buildx detection included, sees the original buildx state.
+  const env: Record<string, string> = { ...deps.buildxEnv };
 
   const builder = await logger.group('Check the Docker engine', async () => {
-    const version = await docker.run(['version', '--format', '{{.Server.Version}}'], { allowFailure: true });
+    const version = await docker.run(['version', '--format', '{{.Server.Version}}'], {
+      allowFailure: true,
+      env,
+    });
     if (version.exitCode !== 0) {
       throw new UserError(
         `No Docker daemon is reachable (DOCKER_HOST=${process.env.DOCKER_HOST || 'unix:///var/run/docker.sock'}): ${lastLines(version.stderr || version.stdout, 3)}\n` +
@@ -99,7 +108,7 @@ export async function buildPushImage(inputs: Inputs, deps: PipelineDeps, report:
       );
     }
     logger.info(`Docker engine ${version.stdout.trim()}`);
-    return resolveBuilder(inputs, docker, logger);
+    return resolveBuilder(inputs, docker, logger, env);
   });
   report.builder = builder;
 
@@ -123,6 +132,8 @@ export async function buildPushImage(inputs: Inputs, deps: PipelineDeps, report:
       const configDir = await deps.secretDir();
       deps.state.save(STATE_DOCKER_CONFIG, configDir);
       deps.state.save(STATE_REGISTRY, host);
+      // The original plugin folders stay visible (config.json cliPluginsExtraDirs); nothing is written there.
+      await writeTempDockerConfig(configDir, deps.originalDockerConfig);
       env.DOCKER_CONFIG = configDir;
       const login = await docker.run(['login', '--username', user, '--password-stdin', host], {
         input: password,
@@ -158,7 +169,7 @@ export async function buildPushImage(inputs: Inputs, deps: PipelineDeps, report:
   await logger.group(
     `Build ${inputs.stageLabel} of ${inputs.dockerfile} (${builder === 'buildx' ? 'docker buildx build' : 'docker build'})`,
     async () => {
-      const args = buildArgs(inputs, builder, report.refs, iidFile);
+      const args = buildArgs(inputs, builder, report.refs, iidFile, (m) => logger.warning(m));
       const buildEnv =
         builder === 'docker'
           ? { ...env, DOCKER_BUILDKIT: '0' }
@@ -242,6 +253,8 @@ export async function buildPushImage(inputs: Inputs, deps: PipelineDeps, report:
         logger.info(`Created the ECR repository '${inputs.repository}' (create-repository: true).`);
       }
       let digest: string | undefined;
+      /** Tags whose `docker push` succeeded in this run. */
+      const succeeded: string[] = [];
       for (const [i, ref] of report.refs.entries()) {
         const tag = inputs.tags[i]!;
         const out = await docker.run(['push', ref], { stream: true, allowFailure: true, env });
@@ -250,21 +263,24 @@ export async function buildPushImage(inputs: Inputs, deps: PipelineDeps, report:
           const there = await ecr
             .describeTags(inputs.repository, inputs.tags, registryId)
             .catch(() => new Map<string, PushedTag>());
-          const present = inputs.tags.filter(
-            (t) => there.has(t) && (!digest || there.get(t)!.digest === digest),
-          );
-          report.pushed = present.map((t) => ({
+          const { pushed, older } = pushedTags(inputs.tags, succeeded, digest, there);
+          report.pushed = pushed.map((t) => ({
             tag: t,
             ref: `${report.registry}/${inputs.repository}:${t}`,
           }));
+          const notPushed = inputs.tags.filter((t) => !pushed.includes(t));
           throw new UserError(
             `docker push ${ref} failed (exit code ${out.exitCode}): ${lastLines(out.stderr || out.stdout, 5)}\n` +
-              `Tags in the registry now: ${present.length ? present.join(', ') : 'none'}; not pushed: ${inputs.tags.filter((t) => !present.includes(t)).join(', ')}.`,
+              `Pushed in this run and in the registry at ${digest ?? 'this image'}: ${pushed.length ? pushed.join(', ') : 'none'}; not pushed: ${notPushed.join(', ')}.` +
+              (older.length
+                ? `\nStill in the registry from an earlier push (NOT this image): ${older.map((o) => `${o.tag} (${o.digest})`).join(', ')}.`
+                : ''),
           );
         }
         if (digest && parsed.digest !== digest)
           throw new Error(`docker push ${ref} reported ${parsed.digest}, the earlier tags ${digest}`);
         digest = parsed.digest;
+        succeeded.push(tag);
         report.layersPushed = (report.layersPushed ?? 0) + parsed.layersPushed;
         report.layersExisting = (report.layersExisting ?? 0) + parsed.layersExisting;
         logger.info(
@@ -292,6 +308,26 @@ export async function buildPushImage(inputs: Inputs, deps: PipelineDeps, report:
   return report;
 }
 
+/**
+ * After a failed push: a tag counts as pushed only if its push succeeded in this run AND the registry
+ * shows it at this image's digest. Tags the registry holds at another digest (e.g. `latest` from an
+ * earlier run) are reported apart, never as pushed.
+ */
+export function pushedTags(
+  tags: readonly string[],
+  succeeded: readonly string[],
+  digest: string | undefined,
+  there: ReadonlyMap<string, PushedTag>,
+): { pushed: string[]; older: Array<{ tag: string; digest: string }> } {
+  const pushed = tags.filter(
+    (t) => digest !== undefined && succeeded.includes(t) && there.get(t)?.digest === digest,
+  );
+  const older = tags
+    .filter((t) => there.has(t) && !pushed.includes(t) && there.get(t)!.digest !== digest)
+    .map((t) => ({ tag: t, digest: there.get(t)!.digest }));
+  return { pushed, older };
+}
+
 /** Build output without colour codes, and each progress line (`\r` updates) as its last state. */
 export function plainText(text: string): string {
   return (
@@ -304,9 +340,14 @@ export function plainText(text: string): string {
   );
 }
 
-async function resolveBuilder(inputs: Inputs, docker: DockerCli, logger: Logger): Promise<ResolvedBuilder> {
+async function resolveBuilder(
+  inputs: Inputs,
+  docker: DockerCli,
+  logger: Logger,
+  env: Record<string, string>,
+): Promise<ResolvedBuilder> {
   if (inputs.builder === 'docker') return 'docker';
-  const buildx = await docker.run(['buildx', 'version'], { allowFailure: true });
+  const buildx = await docker.run(['buildx', 'version'], { allowFailure: true, env });
   if (buildx.exitCode === 0) {
     logger.info(`Builder: ${buildx.stdout.trim()}`);
     return 'buildx';

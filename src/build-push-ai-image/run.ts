@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import * as core from '@actions/core';
 import * as github from '@actions/github';
 import {
@@ -18,6 +18,7 @@ import { coreLogger } from '../lib/log.ts';
 import { createSecretDir, removeSecretDirs } from '../lib/secret-files.ts';
 import { coreState } from '../lib/state.ts';
 import { appendSummary } from '../lib/summary.ts';
+import { buildxEnv, originalDockerConfig } from './docker-config.ts';
 import { largestLayers } from './image-report.ts';
 import { type GitContext, parseInputs } from './inputs.ts';
 import {
@@ -179,6 +180,8 @@ export async function run(): Promise<void> {
       inputs,
       {
         docker,
+        originalDockerConfig: originalDockerConfig(process.env, homedir()),
+        buildxEnv: buildxEnv(process.env, homedir()),
         ecr: ecrApi(new ECRClient(awsClientConfig(region || 'us-east-1')), region),
         logger: coreLogger,
         state: coreState,
