@@ -72758,6 +72758,22 @@ var external_node_fs_ = __nccwpck_require__(3024);
 function releaseScript() {
     return (0,external_node_fs_.readFileSync)(__nccwpck_require__.ab + "release.sh", 'utf8');
 }
+/** The release script's argv for one release of this jar, by either transport. */
+function releaseArgsFor(settings, release, source) {
+    return releaseArgs({
+        appDir: settings.appDir,
+        service: settings.service,
+        releaseId: release.releaseId,
+        sha256: release.sha256,
+        size: release.size,
+        healthUrl: settings.healthUrl,
+        healthTimeout: settings.healthTimeout,
+        keepReleases: settings.keepReleases,
+        force: settings.force,
+        lockTimeout: settings.lockTimeout,
+        source,
+    });
+}
 /** The argv of the release script (what follows `bash -c SCRIPT deploy-jar-release`). */
 function releaseArgs(a) {
     const args = [
@@ -73170,19 +73186,7 @@ async function deployOverSsh(inputs, jar, releaseId, script, deps) {
     if (inputs.insecureSkipHostKeyCheck && !inputs.knownHostsPath && inputs.hostKeyFingerprints.length === 0) {
         logger.warning('insecure-skip-host-key-check is true: the host key is NOT verified, so anyone who can intercept the connection can impersonate the host and receive the jar. Pin the key with known-hosts-path or host-key-fingerprint.');
     }
-    const command = remoteCommand(script, releaseArgs({
-        appDir: inputs.appDir,
-        service: inputs.service,
-        releaseId,
-        sha256: jar.sha256,
-        size: jar.size,
-        healthUrl: inputs.healthUrl,
-        healthTimeout: inputs.healthTimeout,
-        keepReleases: inputs.keepReleases,
-        force: inputs.force,
-        lockTimeout: inputs.lockTimeout,
-        source: 'stdin',
-    }));
+    const command = remoteCommand(script, releaseArgsFor(inputs, { releaseId, sha256: jar.sha256, size: jar.size }, 'stdin'));
     const results = [];
     const skipped = [];
     for (const [index, host] of inputs.hosts.entries()) {
@@ -73702,19 +73706,7 @@ async function deployWithSsm(inputs, jar, releaseId, script, deps) {
     try {
         const url = await api.presignGet(inputs.artifactBucket, key, executionTimeout);
         logger.mask(url);
-        const args = releaseArgs({
-            appDir: inputs.appDir,
-            service: inputs.service,
-            releaseId,
-            sha256: jar.sha256,
-            size: jar.size,
-            healthUrl: inputs.healthUrl,
-            healthTimeout: inputs.healthTimeout,
-            keepReleases: inputs.keepReleases,
-            force: inputs.force,
-            lockTimeout: inputs.lockTimeout,
-            source: 'url',
-        });
+        const args = releaseArgsFor(inputs, { releaseId, sha256: jar.sha256, size: jar.size }, 'url');
         const commandId = await api.sendCommand({
             commands: [ssmCommand(script, args, url)],
             executionTimeout,

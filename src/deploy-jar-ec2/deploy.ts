@@ -5,7 +5,7 @@ import type { Logger } from '../lib/log.ts';
 import type { Inputs } from './inputs.ts';
 import type { JarInfo } from './jar.ts';
 import type { HostReport, Status } from './protocol.ts';
-import { releaseArgs, remoteCommand } from './script.ts';
+import { releaseArgsFor, remoteCommand } from './script.ts';
 import { pinByFingerprint, type RemoteRun, runOverSsh, type SshTarget } from './ssh-transport.ts';
 
 export interface HostResult {
@@ -59,19 +59,7 @@ export async function deployOverSsh(
   }
   const command = remoteCommand(
     script,
-    releaseArgs({
-      appDir: inputs.appDir,
-      service: inputs.service,
-      releaseId,
-      sha256: jar.sha256,
-      size: jar.size,
-      healthUrl: inputs.healthUrl,
-      healthTimeout: inputs.healthTimeout,
-      keepReleases: inputs.keepReleases,
-      force: inputs.force,
-      lockTimeout: inputs.lockTimeout,
-      source: 'stdin',
-    }),
+    releaseArgsFor(inputs, { releaseId, sha256: jar.sha256, size: jar.size }, 'stdin'),
   );
   const results: HostResult[] = [];
   const skipped: string[] = [];

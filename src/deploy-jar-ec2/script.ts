@@ -24,6 +24,33 @@ export interface ReleaseArgs {
   logLines?: number;
 }
 
+/** What both transports take from the inputs (the parsed Inputs fit this shape). */
+export type ReleaseSettings = Pick<
+  ReleaseArgs,
+  'appDir' | 'service' | 'healthUrl' | 'healthTimeout' | 'keepReleases' | 'force' | 'lockTimeout'
+>;
+
+/** The release script's argv for one release of this jar, by either transport. */
+export function releaseArgsFor(
+  settings: ReleaseSettings,
+  release: { releaseId: string; sha256: string; size: number },
+  source: ReleaseArgs['source'],
+): string[] {
+  return releaseArgs({
+    appDir: settings.appDir,
+    service: settings.service,
+    releaseId: release.releaseId,
+    sha256: release.sha256,
+    size: release.size,
+    healthUrl: settings.healthUrl,
+    healthTimeout: settings.healthTimeout,
+    keepReleases: settings.keepReleases,
+    force: settings.force,
+    lockTimeout: settings.lockTimeout,
+    source,
+  });
+}
+
 /** The argv of the release script (what follows `bash -c SCRIPT deploy-jar-release`). */
 export function releaseArgs(a: ReleaseArgs): string[] {
   const args = [

@@ -4,7 +4,7 @@ import { type DeployOutcome, type HostResult, toHostResult } from './deploy.ts';
 import type { Inputs } from './inputs.ts';
 import type { JarInfo } from './jar.ts';
 import { LineSplitter, ReportReader } from './protocol.ts';
-import { releaseArgs, ssmCommand } from './script.ts';
+import { releaseArgsFor, ssmCommand } from './script.ts';
 
 /** One instance's invocation as GetCommandInvocation reports it. */
 export interface InvocationState {
@@ -79,19 +79,7 @@ export async function deployWithSsm(
   try {
     const url = await api.presignGet(inputs.artifactBucket, key, executionTimeout);
     logger.mask(url);
-    const args = releaseArgs({
-      appDir: inputs.appDir,
-      service: inputs.service,
-      releaseId,
-      sha256: jar.sha256,
-      size: jar.size,
-      healthUrl: inputs.healthUrl,
-      healthTimeout: inputs.healthTimeout,
-      keepReleases: inputs.keepReleases,
-      force: inputs.force,
-      lockTimeout: inputs.lockTimeout,
-      source: 'url',
-    });
+    const args = releaseArgsFor(inputs, { releaseId, sha256: jar.sha256, size: jar.size }, 'url');
     const commandId = await api.sendCommand({
       commands: [ssmCommand(script, args, url)],
       executionTimeout,
