@@ -9,12 +9,14 @@ const common = {
     '<rootDir>/action-tests/.logs/',
     '<rootDir>/action-tests/.stack/',
   ],
+  // Project options are not inherited from the top level: the copies' package.json files would
+  // collide with ours in jest's module map.
+  modulePathIgnorePatterns: ['<rootDir>/action-tests/.logs/', '<rootDir>/action-tests/.stack/'],
 };
 
 export default {
   // End-to-end tests run whole workflows; unit tests finish far below this.
   testTimeout: 180000,
-  modulePathIgnorePatterns: ['<rootDir>/action-tests/.logs/', '<rootDir>/action-tests/.stack/'],
   projects: [
     {
       ...common,

@@ -155,6 +155,21 @@ describe('deploy-jar-ec2 over SSH', () => {
     expect(result.summary).toContain('rolled-back');
   });
 
+  test('force: the same v2 goes out again as a new release and the service is restarted', async () => {
+    const pid = mainPid();
+    const result = await deploy(jars.v2!, { FORCE: 'true' });
+    expectOk(result);
+    const out = step(result, 'deploy').outputs;
+    expect(out.status).toBe('deployed');
+    expect(out['previous-release-id']).toBe(v2Release);
+    expect(out['release-id']! > v2Release).toBe(true);
+    expect(result.log).toContain('Uploading');
+    expect(currentRelease()).toBe(out['release-id']);
+    expect(mainPid()).not.toBe(pid);
+    expect(await health()).toEqual({ status: 200, version: 'v2' });
+    v2Release = out['release-id']!;
+  });
+
   test('the connection cut mid-upload: /health still answers v2, no .part becomes current, a rerun succeeds', async () => {
     const port = String(stack().ssh.port);
     const running = deploy(jars.big!);
@@ -387,19 +402,23 @@ describe('deploy-jar-ec2 over SSM Run Command', () => {
     v2Release = out['release-id']!;
   });
 
-  test('the same v2 again: unchanged, the service not restarted', async () => {
-    const pid = /MainPID=(\d+)/.exec(
-      execFileSync(SYSTEMCTL, ['show', '-p', 'MainPID', ssmApi.service]).toString(),
-    )?.[1];
+  const ssmPid = () =>
+    /MainPID=(\d+)/.exec(execFileSync(SYSTEMCTL, ['show', '-p', 'MainPID', ssmApi.service]).toString())?.[1];
+
+  test('the same v2 again: unchanged after a check-only command, nothing uploaded, not restarted', async () => {
+    const pid = ssmPid();
+    await admin().clearCalls();
     const result = await deploy(jars.v2!, ssmVars({ INSTANCE_IDS: stack().ssmInstance.id }), ssmApi);
     expectOk(result);
     expect(step(result, 'deploy').outputs.status).toBe('unchanged');
     expect(step(result, 'deploy').outputs['release-id']).toBe(v2Release);
-    expect(
-      /MainPID=(\d+)/.exec(
-        execFileSync(SYSTEMCTL, ['show', '-p', 'MainPID', ssmApi.service]).toString(),
-      )?.[1],
-    ).toBe(pid);
+    expect(step(result, 'deploy').outputs['previous-release-id']).toBe(v1Release);
+    const ops = (await admin().calls()).map((c) => `${c.service}:${c.operation}`);
+    expect(ops.filter((op) => op.startsWith('s3:'))).toEqual([]);
+    expect(ops.filter((op) => op === 'ssm:SendCommand')).toHaveLength(1);
+    expect(result.log).toContain('nothing uploaded, nothing restarted');
+    expect(ssmPid()).toBe(pid);
+    expect(await health(ssmApi)).toEqual({ status: 200, version: 'v2' });
   });
 
   test('the broken v3: the step fails, rolled-back, /health answers v2, the log tail is in the step log', async () => {
@@ -419,6 +438,27 @@ describe('deploy-jar-ec2 over SSM Run Command', () => {
     expect(result.log).toContain('(unhealthy build)');
     expect(await health(ssmApi)).toEqual({ status: 200, version: 'v2' });
     expect(ssmCurrent()).toBe(v2Release);
+  });
+
+  test('force: the same v2 is uploaded and deployed again without a check, the service restarted', async () => {
+    const pid = ssmPid();
+    await admin().clearCalls();
+    const result = await deploy(
+      jars.v2!,
+      ssmVars({ INSTANCE_IDS: stack().ssmInstance.id, FORCE: 'true' }),
+      ssmApi,
+    );
+    expectOk(result);
+    const out = step(result, 'deploy').outputs;
+    expect(out.status).toBe('deployed');
+    expect(out['previous-release-id']).toBe(v2Release);
+    expect(ssmCurrent()).toBe(out['release-id']);
+    const ops = (await admin().calls()).map((c) => `${c.service}:${c.operation}`);
+    expect(ops.filter((op) => op === 'ssm:SendCommand')).toHaveLength(1);
+    expect(ops).toEqual(expect.arrayContaining(['s3:PutObject', 's3:GetObject', 's3:DeleteObject']));
+    expect(ssmPid()).not.toBe(pid);
+    expect(await health(ssmApi)).toEqual({ status: 200, version: 'v2' });
+    v2Release = out['release-id']!;
   });
 
   test('a fleet (targets, max-concurrency 1): instances one at a time; after a rollback max-errors stops the rollout', async () => {
@@ -450,10 +490,13 @@ describe('deploy-jar-ec2 over SSM Run Command', () => {
     }
   });
 
-  test('targets that match no instance fail clearly', async () => {
+  test('targets that match no instance fail clearly, before anything is uploaded', async () => {
+    await admin().clearCalls();
     const result = await deploy(jars.v2!, ssmVars({ TARGETS: 'tag:Role=nothing' }), ssmApi);
     expect(step(result, 'deploy').outcome).toBe('failure');
     expect(result.log).toContain('No managed instance matches targets tag:Role=nothing');
+    const ops = (await admin().calls()).map((c) => `${c.service}:${c.operation}`);
+    expect(ops.filter((op) => op.startsWith('s3:'))).toEqual([]);
     expect(await admin().s3.objects(stack().artifactBucket)).toEqual([]);
   });
 });

@@ -72801,6 +72801,8 @@ function releaseArgs(a) {
     if (a.healthUrl)
         args.push('--health-url', a.healthUrl);
     args.push('--source', a.source);
+    if (a.source === 'none')
+        args.push('--check-only', '1');
     return args;
 }
 /** POSIX single quoting: the value stays one word, nothing in it is interpreted. */
@@ -73056,6 +73058,9 @@ class ReportReader {
             case 'send':
                 r.sendSize = Number(value);
                 return { event: 'send' };
+            case 'check':
+                r.changed = value === 'changed';
+                break;
             default:
                 break;
         }
@@ -73690,13 +73695,44 @@ const TERMINAL = new Set(['Success', 'Failed', 'Cancelled', 'TimedOut', 'Cancell
 function executionTimeoutSeconds(inputs) {
     return inputs.lockTimeout + 2 * inputs.healthTimeout + 900;
 }
+/** A check-only run's execution timeout: the lock wait (a deploy in progress) and a health probe. */
+function checkTimeoutSeconds(inputs) {
+    return inputs.lockTimeout + 120;
+}
 /**
- * Deploys through SSM Run Command: the jar goes to the artifact bucket, every target instance runs
- * the same release script (AWS-RunShellScript, as root), downloading the jar through a presigned
+ * Deploys through SSM Run Command. Unless `force`, a check-only run first reads the current release
+ * on every target instance: when all of them already run this jar, the deploy ends `unchanged`
+ * with nothing uploaded. Otherwise the jar goes to the artifact bucket and every target instance
+ * runs the release script (AWS-RunShellScript, as root), downloading the jar through a presigned
  * URL. Polls each instance until all are done; any failure fails the deploy.
  */
 async function deployWithSsm(inputs, jar, releaseId, script, deps) {
     const { api, logger } = deps;
+    const release = { releaseId, sha256: jar.sha256, size: jar.size };
+    if (!inputs.force) {
+        const checkTimeout = checkTimeoutSeconds(inputs);
+        const started = deps.now();
+        const states = await logger.group('Check the current release on the instances (nothing uploaded yet)', () => runCommand(remoteCommand(script, releaseArgsFor(inputs, release, 'none')), checkTimeout, `deploy-jar-ec2 check ${inputs.service} ${releaseId}`, inputs, deps));
+        const checkMs = deps.now() - started;
+        const results = [...states.entries()].sort().map(([instanceId, state]) => {
+            const result = instanceResult(instanceId, state, inputs.maxErrors, checkTimeout, logger);
+            result.phases.unshift({ name: 'ssm-check', ms: checkMs });
+            return result;
+        });
+        const failed = results.filter((r) => r.error && !r.changed);
+        if (failed.length) {
+            logger.info('The check failed on some instances: nothing was uploaded or changed.');
+            return { releaseId, sha256: jar.sha256, results: failed, skipped: [], warnings: [] };
+        }
+        if (results.every((r) => r.status === 'unchanged')) {
+            for (const r of results)
+                logger.info(`${r.target}: unchanged (release ${r.releaseId ?? '-'})`);
+            logger.info('Every instance already runs this jar: nothing uploaded, nothing restarted.');
+            return { releaseId, sha256: jar.sha256, results, skipped: [], warnings: [] };
+        }
+        const changed = results.filter((r) => r.changed).map((r) => r.target);
+        logger.info(`The jar differs from the current release on ${changed.join(', ')}: deploying.`);
+    }
     const key = `${inputs.artifactPrefix}${inputs.artifactPrefix && !inputs.artifactPrefix.endsWith('/') ? '/' : ''}${releaseId}.jar`;
     const started = deps.now();
     await logger.group(`Upload the jar to s3://${inputs.artifactBucket}/${key}`, () => api.uploadJar(inputs.artifactBucket, key, jar));
@@ -73706,24 +73742,11 @@ async function deployWithSsm(inputs, jar, releaseId, script, deps) {
     try {
         const url = await api.presignGet(inputs.artifactBucket, key, executionTimeout);
         logger.mask(url);
-        const args = releaseArgsFor(inputs, { releaseId, sha256: jar.sha256, size: jar.size }, 'url');
-        const commandId = await api.sendCommand({
-            commands: [ssmCommand(script, args, url)],
-            executionTimeout,
-            instanceIds: inputs.instanceIds,
-            targets: inputs.targets,
-            maxConcurrency: inputs.maxConcurrency,
-            maxErrors: inputs.maxErrors,
-            comment: `deploy-jar-ec2 ${inputs.service} ${releaseId}`,
-        });
-        const targetText = inputs.instanceIds.length
-            ? inputs.instanceIds.join(', ')
-            : inputs.targets.map((t) => `${t.Key}=${t.Values.join(',')}`).join(' ');
-        logger.info(`SendCommand ${commandId}: AWS-RunShellScript on ${targetText} (max-concurrency ${inputs.maxConcurrency}, max-errors ${inputs.maxErrors})`);
-        const states = await poll(commandId, inputs, executionTimeout, deps);
+        const states = await runCommand(ssmCommand(script, releaseArgsFor(inputs, release, 'url'), url), executionTimeout, `deploy-jar-ec2 ${inputs.service} ${releaseId}`, inputs, deps);
         const results = [];
         for (const [instanceId, state] of [...states.entries()].sort()) {
-            const result = await logger.group(`Instance ${instanceId}: ${state.details}`, () => Promise.resolve(instanceResult(instanceId, state, s3Ms, inputs.maxErrors, executionTimeout, logger)));
+            const result = await logger.group(`Instance ${instanceId}: ${state.details}`, () => Promise.resolve(instanceResult(instanceId, state, inputs.maxErrors, executionTimeout, logger)));
+            result.phases.unshift({ name: 's3-upload', ms: s3Ms });
             results.push(result);
             logger.info(`${instanceId}: ${result.status}${result.releaseId ? ` (release ${result.releaseId})` : ''}`);
         }
@@ -73737,8 +73760,28 @@ async function deployWithSsm(inputs, jar, releaseId, script, deps) {
         });
     }
 }
-/** Reads what the release script printed on one instance into a result (and the step log). */
-function instanceResult(instanceId, state, s3Ms, maxErrors, executionTimeout, logger) {
+/** Sends one AWS-RunShellScript command to the targets and waits for every invocation to end. */
+async function runCommand(command, executionTimeout, comment, inputs, deps) {
+    const commandId = await deps.api.sendCommand({
+        commands: [command],
+        executionTimeout,
+        instanceIds: inputs.instanceIds,
+        targets: inputs.targets,
+        maxConcurrency: inputs.maxConcurrency,
+        maxErrors: inputs.maxErrors,
+        comment,
+    });
+    const targetText = inputs.instanceIds.length
+        ? inputs.instanceIds.join(', ')
+        : inputs.targets.map((t) => `${t.Key}=${t.Values.join(',')}`).join(' ');
+    deps.logger.info(`SendCommand ${commandId} (${comment}): AWS-RunShellScript on ${targetText} (max-concurrency ${inputs.maxConcurrency}, max-errors ${inputs.maxErrors})`);
+    return poll(commandId, inputs, executionTimeout, deps);
+}
+/**
+ * Reads what the release script printed on one instance into a result (and the step log).
+ * `changed`: a check-only run found a different release (the result is then not an error).
+ */
+function instanceResult(instanceId, state, maxErrors, executionTimeout, logger) {
     const reader = new ReportReader();
     const split = new LineSplitter();
     for (const line of [...split.push(state.stdout), ...split.end()]) {
@@ -73749,10 +73792,13 @@ function instanceResult(instanceId, state, s3Ms, maxErrors, executionTimeout, lo
     if (state.stderr.trim())
         logger.info(`stderr:\n${state.stderr.trim()}`);
     const host = toHostResult(instanceId, { exitCode: state.responseCode, signal: null, report: reader.report, stderr: state.stderr }, reader.report.phases.reduce((sum, p) => sum + p.ms, 0));
-    host.phases.unshift({ name: 's3-upload', ms: s3Ms });
+    if (state.status === 'Success' && reader.report.changed) {
+        return { ...host, status: 'deployed', error: undefined, changed: true };
+    }
     if (state.status === 'Cancelled') {
         return {
             ...host,
+            changed: false,
             status: 'failed',
             error: `${instanceId}: not run: SSM stopped sending the command after max-errors (${maxErrors}) was exceeded.`,
         };
@@ -73760,11 +73806,12 @@ function instanceResult(instanceId, state, s3Ms, maxErrors, executionTimeout, lo
     if (state.status === 'TimedOut') {
         return {
             ...host,
+            changed: false,
             status: 'failed',
             error: `${instanceId}: the release did not finish within the execution timeout (${executionTimeout} s).`,
         };
     }
-    return host;
+    return { ...host, changed: false };
 }
 async function poll(commandId, inputs, executionTimeout, deps) {
     const { api, logger } = deps;

@@ -24,6 +24,8 @@ export interface HostReport {
   waitedForLock: boolean;
   /** Bytes the host asked for (SSH: after `send`). */
   sendSize?: number;
+  /** A check-only run found that the jar differs from the current release. */
+  changed?: boolean;
 }
 
 const MARK = '::deploy:: ';
@@ -110,6 +112,9 @@ export class ReportReader {
       case 'send':
         r.sendSize = Number(value);
         return { event: 'send' };
+      case 'check':
+        r.changed = value === 'changed';
+        break;
       default:
         break;
     }

@@ -49,7 +49,14 @@ beforeEach(() => {
 let clock = Date.UTC(2026, 0, 1);
 function release(
   content: string,
-  opts: { keep?: number; force?: boolean; stdin?: string; id?: string; lockTimeout?: number } = {},
+  opts: {
+    keep?: number;
+    force?: boolean;
+    stdin?: string;
+    id?: string;
+    lockTimeout?: number;
+    check?: boolean;
+  } = {},
 ) {
   const body = Buffer.from(content);
   const id = opts.id ?? ulid((clock += 1000));
@@ -64,7 +71,7 @@ function release(
     keepReleases: opts.keep ?? 5,
     force: opts.force ?? false,
     lockTimeout: opts.lockTimeout ?? 5,
-    source: 'stdin',
+    source: opts.check ? 'none' : 'stdin',
   });
   const run = spawnSync('bash', ['-c', releaseScript(), 'deploy-jar-release', ...args], {
     input: opts.stdin ?? body,
@@ -112,6 +119,60 @@ describe('release.sh', () => {
     const forced = release('jar-a', { force: true });
     expect(forced.marks.status).toBe('deployed');
     expect(restarts()).toBe(2);
+  });
+
+  test('--check-only: reports unchanged or changed and changes nothing on the host', () => {
+    const listing = () =>
+      spawnSync('find', [app, '-printf', '%P %y %l\n'], { encoding: 'utf8' }).stdout.split('\n').sort();
+    // Nothing deployed yet: no releases folder, no lock file; neither is created.
+    const first = release('jar-a', { check: true });
+    expect([first.status, first.marks.check, first.marks.status]).toEqual([0, 'changed', undefined]);
+    expect(listing()).toEqual(['', ' d ']);
+    const a = release('jar-a');
+    const before = listing();
+    const same = release('jar-a', { check: true });
+    expect([same.status, same.marks.status, same.marks.release]).toEqual([0, 'unchanged', a.id]);
+    expect(same.marks.check).toBeUndefined();
+    const other = release('jar-b', { check: true });
+    expect([other.status, other.marks.check, other.marks.current]).toEqual([0, 'changed', a.id]);
+    expect(other.marks.send).toBeUndefined();
+    expect(listing()).toEqual(before);
+    expect(restarts()).toBe(1);
+    // A jar copied in place by an older method is left as it is (the deploy adopts it).
+    spawnSync('rm', ['-rf', join(app, 'releases'), join(app, 'current.jar')]);
+    writeFileSync(join(app, 'current.jar'), 'jar-a');
+    expect(release('jar-a', { check: true }).marks.check).toBe('changed');
+    expect(existsSync(join(app, 'releases'))).toBe(false);
+  });
+
+  test('--check-only waits for a deploy holding the lock', async () => {
+    release('jar-a');
+    const lock = join(app, '.deploy.lock');
+    const holder = spawn('flock', [lock, 'sleep', '5'], { stdio: 'ignore' });
+    while (spawnSync('flock', ['-n', lock, 'true']).status === 0) await sleep(20);
+    const waited = release('jar-a', { check: true, lockTimeout: 1 });
+    holder.kill();
+    expect(waited.marks['waiting-for-lock']).toBe(lock);
+    expect(waited.marks.error).toMatch(/timed out after 1s waiting for the deploy lock/);
+  });
+
+  test('--source none is refused outside --check-only', () => {
+    const args = releaseArgs({
+      appDir: app,
+      service: 'my-api',
+      releaseId: ulid(),
+      sha256: 'a'.repeat(64),
+      size: 1,
+      healthUrl: '',
+      healthTimeout: 1,
+      keepReleases: 2,
+      force: false,
+      lockTimeout: 1,
+      source: 'none',
+    }).filter((v, i, all) => v !== '--check-only' && all[i - 1] !== '--check-only');
+    const run = spawnSync('bash', ['-c', releaseScript(), 'x', ...args], { encoding: 'utf8' });
+    expect(run.status).toBe(2);
+    expect(run.stdout).toContain('::deploy:: error invalid --source');
   });
 
   test('an unhealthy release is rolled back: current and previous restored, its jar removed', () => {

@@ -8,6 +8,10 @@
 #
 # Exit codes: 0 deployed or unchanged, 3 rolled back, 4 failed and could not be rolled back,
 # 1 failed before anything was switched (nothing changed), 2 bad arguments.
+#
+# With `--check-only 1` (`--source none`) it only reads: it reports `status unchanged` when the
+# current release has the jar's sha256, else `check changed`, and changes nothing on the host. The
+# SSM transport runs it first so that an identical jar is never uploaded to the artifact bucket.
 set -euo pipefail
 umask 022
 export LC_ALL=C
@@ -20,7 +24,7 @@ PHASE_START=$(now_ms)
 phase_done() { local t; t=$(now_ms); mark "time $1 $((t - PHASE_START))"; PHASE_START=$t; }
 
 APP_DIR='' SERVICE='' RELEASE_ID='' SHA256='' SIZE='' HEALTH_URL='' HEALTH_TIMEOUT=60 KEEP=5
-FORCE=0 SOURCE=stdin SOURCE_URL=${DEPLOY_JAR_SOURCE_URL:-} LOCK_TIMEOUT=600 LOG_LINES=30
+FORCE=0 SOURCE=stdin SOURCE_URL=${DEPLOY_JAR_SOURCE_URL:-} LOCK_TIMEOUT=600 LOG_LINES=30 CHECK=0
 unset DEPLOY_JAR_SOURCE_URL
 while [ $# -gt 0 ]; do
   [ $# -ge 2 ] || fail "argument $1 has no value" 2
@@ -37,6 +41,7 @@ while [ $# -gt 0 ]; do
     --source) SOURCE=$2 ;;
     --lock-timeout) LOCK_TIMEOUT=$2 ;;
     --log-lines) LOG_LINES=$2 ;;
+    --check-only) CHECK=$2 ;;
     *) fail "unknown argument $1" 2 ;;
   esac
   shift 2
@@ -49,9 +54,11 @@ ULID='^[0-9A-HJKMNP-TV-Z]{26}$'
 [[ $RELEASE_ID =~ $ULID ]] || fail "invalid --release-id" 2
 [[ $SHA256 =~ ^[0-9a-f]{64}$ ]] || fail "invalid --sha256" 2
 [[ $SIZE =~ ^[0-9]+$ && $HEALTH_TIMEOUT =~ ^[0-9]+$ && $KEEP =~ ^[0-9]+$ ]] || fail "invalid number" 2
-[[ $LOCK_TIMEOUT =~ ^[0-9]+$ && $LOG_LINES =~ ^[0-9]+$ && $FORCE =~ ^[01]$ ]] || fail "invalid number" 2
-[[ $SOURCE == stdin || ($SOURCE == url && $SOURCE_URL =~ ^https?://[^[:space:]\"]+$) ]] ||
-  fail "invalid --source (url needs DEPLOY_JAR_SOURCE_URL)" 2
+[[ $LOCK_TIMEOUT =~ ^[0-9]+$ && $LOG_LINES =~ ^[0-9]+$ && $FORCE =~ ^[01]$ && $CHECK =~ ^[01]$ ]] ||
+  fail "invalid number" 2
+[[ $SOURCE == stdin || ($SOURCE == url && $SOURCE_URL =~ ^https?://[^[:space:]\"]+$) ||
+  ($SOURCE == none && $CHECK == 1) ]] ||
+  fail "invalid --source (url needs DEPLOY_JAR_SOURCE_URL, none only with --check-only 1)" 2
 [[ -z $HEALTH_URL || $HEALTH_URL =~ ^https?://[^[:space:]\'\"\`]+$ ]] || fail "invalid --health-url" 2
 UNIT=${SERVICE%.service}
 
@@ -82,14 +89,25 @@ own() { if [ "$(id -u)" -eq 0 ]; then chown -h --reference="$APP_DIR" -- "$@"; f
 
 [ -d "$APP_DIR" ] || fail "app-dir $APP_DIR does not exist on the host (create it, owned by the deploy user)"
 cd -- "$APP_DIR"
+changed() { # check-only: the jar differs from the current release (or there is none)
+  mark "check changed"
+  say "The current release differs from this jar (or there is none): a deploy is needed."
+  exit 0
+}
 if [ ! -d releases ]; then
+  [ "$CHECK" = 0 ] || changed
   mkdir releases 2>/dev/null || fail "cannot create $APP_DIR/releases as $(id -un)"
   own releases
 fi
 
 # --- 1. Lock: two deploys of the same app never interleave ------------------------------------
+# (A check waits for a deploy in progress too, so it reads the release that deploy leaves behind.)
 LOCK=.deploy.lock
-if [ ! -e "$LOCK" ]; then : >"$LOCK"; own "$LOCK"; fi
+if [ ! -e "$LOCK" ]; then
+  [ "$CHECK" = 0 ] || changed
+  : >"$LOCK"
+  own "$LOCK"
+fi
 exec 9<"$LOCK"
 if ! flock -n 9; then
   mark "waiting-for-lock $APP_DIR/$LOCK"
@@ -99,7 +117,7 @@ fi
 phase_done lock
 
 # A previous deploy cut off mid-upload may have left a .part behind: we hold the lock, so it is stale.
-rm -f -- releases/*.jar.part releases/*.jar.part.sum
+if [ "$CHECK" = 0 ]; then rm -f -- releases/*.jar.part releases/*.jar.part.sum; fi
 
 release_of() { # release id a link points to, or nothing
   local target
@@ -115,6 +133,7 @@ switch_link() { # atomically point link $1 at release $2 (rename(2) of a fresh s
 
 # A current.jar copied in place by an older deploy method becomes release 000...0 (epoch 0).
 if [ -e current.jar ] && [ ! -L current.jar ]; then
+  [ "$CHECK" = 0 ] || changed
   LEGACY=00000000000000000000000000
   cp -p -- current.jar "releases/$LEGACY.jar"
   own "releases/$LEGACY.jar"
@@ -207,6 +226,7 @@ if [ -n "$CURRENT_SHA" ] && [ "$CURRENT_SHA" = "$SHA256" ] && [ "$FORCE" = 0 ]; 
   mark "status unchanged"
   exit 0
 fi
+[ "$CHECK" = 0 ] || changed
 
 # --- 3. Upload to releases/<id>.jar.part, verify, rename --------------------------------------
 PART="releases/$RELEASE_ID.jar.part"

@@ -19,8 +19,11 @@ export interface ReleaseArgs {
   keepReleases: number;
   force: boolean;
   lockTimeout: number;
-  /** stdin (SSH: the jar follows the `send` line) or a URL the host downloads (SSM, see ssmCommand). */
-  source: 'stdin' | 'url';
+  /**
+   * stdin (SSH: the jar follows the `send` line), a URL the host downloads (SSM, see ssmCommand),
+   * or none: a check-only run that reads the current release and changes nothing.
+   */
+  source: 'stdin' | 'url' | 'none';
   logLines?: number;
 }
 
@@ -77,6 +80,7 @@ export function releaseArgs(a: ReleaseArgs): string[] {
   ];
   if (a.healthUrl) args.push('--health-url', a.healthUrl);
   args.push('--source', a.source);
+  if (a.source === 'none') args.push('--check-only', '1');
   return args;
 }
 

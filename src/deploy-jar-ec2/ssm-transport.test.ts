@@ -11,7 +11,17 @@ const URL = 'https://bucket.s3.amazonaws.com/deploy-jar-ec2/x.jar?X-Amz-Signatur
 const ok = (id: string, prev = '-') =>
   `::deploy:: current ${prev}\n::deploy:: download\n::deploy:: time download 5\n::deploy:: release ${id}\n::deploy:: previous ${prev}\n::deploy:: health HTTP 200\n::deploy:: status deployed\n`;
 
-function fakeApi(script: Record<string, InvocationState[]>, targetCount?: number) {
+const changed = '::deploy:: current -\n::deploy:: check changed\n';
+
+/**
+ * A fake SSM API. `script` is what each instance reports to the deploy command, `check` what it
+ * reports to the check-only command that comes first (default: the jar differs).
+ */
+function fakeApi(
+  script: Record<string, InvocationState[]>,
+  targetCount?: number,
+  check?: Record<string, InvocationState[]>,
+) {
   const calls: string[] = [];
   const sent: Array<Parameters<SsmApi['sendCommand']>[0]> = [];
   const polls = new Map<string, number>();
@@ -19,16 +29,21 @@ function fakeApi(script: Record<string, InvocationState[]>, targetCount?: number
     uploadJar: async (bucket, key) => void calls.push(`put ${bucket}/${key}`),
     presignGet: async (_b, _k, expires) => (calls.push(`presign ${expires}`), URL),
     deleteJar: async (bucket, key) => void calls.push(`delete ${bucket}/${key}`),
-    sendCommand: async (input) => (sent.push(input), 'cmd-1'),
+    sendCommand: async (input) => {
+      sent.push(input);
+      const id = input.commands[0]!.endsWith('--check-only 1') ? 'check' : 'deploy';
+      calls.push(`send ${id}`);
+      return id;
+    },
     commandStatus: async () => ({
       status: targetCount === 0 ? 'Success' : 'InProgress',
       targetCount: targetCount ?? Object.keys(script).length,
     }),
     listInstances: async () => Object.keys(script),
-    getInvocation: async (_c, id) => {
-      const n = polls.get(id) ?? 0;
-      polls.set(id, n + 1);
-      const states = script[id]!;
+    getInvocation: async (commandId, id) => {
+      const n = polls.get(`${commandId} ${id}`) ?? 0;
+      polls.set(`${commandId} ${id}`, n + 1);
+      const states = commandId === 'check' ? (check?.[id] ?? [done(changed)]) : script[id]!;
       // The first poll sees no invocation yet (InvocationDoesNotExist).
       return n === 0 ? undefined : states[Math.min(n - 1, states.length - 1)];
     },
@@ -75,8 +90,14 @@ describe('deployWithSsm', () => {
       'echo script',
       d,
     );
-    expect(fake.calls[1]).toBe('presign 1020'); // the execution timeout: 60 + 2 x 30 + 900
-    expect(fake.sent[0]!.executionTimeout).toBe(1020);
+    expect(fake.calls.slice(0, 4)).toEqual([
+      'send check',
+      `put artifacts/deploy-jar-ec2/${RELEASE}.jar`,
+      'presign 1020', // the execution timeout: 60 + 2 x 30 + 900
+      'send deploy',
+    ]);
+    expect(fake.sent[0]!.executionTimeout).toBe(180); // the check: lock-timeout 60 + 120
+    expect(fake.sent[1]!.executionTimeout).toBe(1020);
     expect(outcome.results[0]!.status).toBe('deployed');
     expect(outcome.warnings).toEqual([
       expect.stringMatching(
@@ -102,21 +123,29 @@ describe('deployWithSsm', () => {
       d,
     );
     expect(fake.calls).toEqual([
+      'send check',
       `put artifacts/deploy-jar-ec2/${RELEASE}.jar`,
       'presign 1620', // lock-timeout 600 + 2 x health-timeout 60 + 900: the execution timeout
+      'send deploy',
       `delete artifacts/deploy-jar-ec2/${RELEASE}.jar`,
     ]);
     expect(d.logger.masked).toContain(URL);
-    const command = fake.sent[0]!.commands[0]!;
+    const check = fake.sent[0]!.commands[0]!;
+    expect(check.startsWith(`bash -c 'echo script' deploy-jar-release `)).toBe(true);
+    expect(check).not.toContain('DEPLOY_JAR_SOURCE_URL');
+    expect(check.endsWith('--source none --check-only 1')).toBe(true);
+    const command = fake.sent[1]!.commands[0]!;
     expect(
       command.startsWith(`DEPLOY_JAR_SOURCE_URL='${URL}' bash -c 'echo script' deploy-jar-release `),
     ).toBe(true);
     expect(command.endsWith('--source url')).toBe(true);
-    expect(fake.sent[0]).toMatchObject({
-      instanceIds: ['i-0123456789abcdef0'],
-      maxConcurrency: '1',
-      maxErrors: '0',
-    });
+    for (const sent of fake.sent) {
+      expect(sent).toMatchObject({
+        instanceIds: ['i-0123456789abcdef0'],
+        maxConcurrency: '1',
+        maxErrors: '0',
+      });
+    }
     expect(outcome.results).toHaveLength(1);
     expect(outcome.results[0]).toMatchObject({
       target: 'i-0123456789abcdef0',
@@ -124,6 +153,7 @@ describe('deployWithSsm', () => {
       releaseId: RELEASE,
     });
     expect(outcome.results[0]!.phases.map((p) => p.name)).toEqual(['s3-upload', 'download']);
+    expect(outcome.results[0]!.error).toBeUndefined();
     expect(outcomeOutputs(outcome, 5)).toMatchObject({
       status: 'deployed',
       'previous-release-id': '01PREV0000000000000000000A',
@@ -146,7 +176,7 @@ describe('deployWithSsm', () => {
       's',
       deps(fake.api),
     );
-    expect(fake.sent[0]!.targets).toEqual([{ Key: 'tag:Role', Values: ['api'] }]);
+    expect(fake.sent[1]!.targets).toEqual([{ Key: 'tag:Role', Values: ['api'] }]);
     const [a, b] = outcome.results;
     expect(a).toMatchObject({ status: 'rolled-back' });
     expect(a!.error).toContain("Last lines of the service's log (/var/log/x):\nboom");
@@ -156,11 +186,82 @@ describe('deployWithSsm', () => {
     expect(outcomeOutputs(outcome, 1).status).toBe('rolled-back');
   });
 
-  test('targets that match nothing: a clear error, and the jar is still deleted', async () => {
+  test('targets that match nothing: a clear error from the check, nothing uploaded', async () => {
     const fake = fakeApi({}, 0);
     await expect(
       deployWithSsm(inputs({ targets: 'tag:Role=none' }), jar, RELEASE, 's', deps(fake.api)),
     ).rejects.toThrow('No managed instance matches targets tag:Role=none');
+    expect(fake.calls).toEqual(['send check']);
+  });
+
+  test('with force, no check: targets that match nothing fail, and the jar is still deleted', async () => {
+    const fake = fakeApi({}, 0);
+    await expect(
+      deployWithSsm(inputs({ targets: 'tag:Role=none', force: 'true' }), jar, RELEASE, 's', deps(fake.api)),
+    ).rejects.toThrow('No managed instance matches targets tag:Role=none');
+    expect(fake.calls[0]).toBe(`put artifacts/deploy-jar-ec2/${RELEASE}.jar`);
     expect(fake.calls.at(-1)).toBe(`delete artifacts/deploy-jar-ec2/${RELEASE}.jar`);
+    expect(fake.sent[0]!.commands[0]).toContain('--force 1');
+  });
+
+  test('every instance already runs the jar: unchanged, nothing uploaded, no deploy command', async () => {
+    const same = (id: string) =>
+      done(
+        `::deploy:: current ${id}\n::deploy:: current-previous -\n::deploy:: release ${id}\n::deploy:: previous -\n::deploy:: health HTTP 200\n::deploy:: status unchanged\n`,
+      );
+    const current = '01CURRENT00000000000000000';
+    const fake = fakeApi({ 'i-000000000000000a1': [], 'i-000000000000000a2': [] }, undefined, {
+      'i-000000000000000a1': [running, same(current)],
+      'i-000000000000000a2': [same(current)],
+    });
+    const d = deps(fake.api);
+    const outcome = await deployWithSsm(inputs({ targets: 'tag:Role=api' }), jar, RELEASE, 's', d);
+    expect(fake.calls).toEqual(['send check']);
+    expect(outcome.results.map((r) => [r.target, r.status, r.error])).toEqual([
+      ['i-000000000000000a1', 'unchanged', undefined],
+      ['i-000000000000000a2', 'unchanged', undefined],
+    ]);
+    expect(outcomeOutputs(outcome, 1)).toMatchObject({ status: 'unchanged', 'release-id': current });
+    expect(d.logger.lines.join('\n')).toContain('nothing uploaded, nothing restarted');
+  });
+
+  test('one instance differs: the jar is uploaded and the deploy command goes to every target', async () => {
+    const same = done(
+      '::deploy:: current 01CURRENT00000000000000000\n::deploy:: release 01CURRENT00000000000000000\n::deploy:: status unchanged\n',
+    );
+    const fake = fakeApi(
+      { 'i-000000000000000a1': [done(ok(RELEASE))], 'i-000000000000000a2': [same] },
+      undefined,
+      { 'i-000000000000000a1': [done(changed)], 'i-000000000000000a2': [same] },
+    );
+    const d = deps(fake.api);
+    const outcome = await deployWithSsm(inputs({ targets: 'tag:Role=api' }), jar, RELEASE, 's', d);
+    expect(fake.calls.slice(0, 2)).toEqual(['send check', `put artifacts/deploy-jar-ec2/${RELEASE}.jar`]);
+    expect(d.logger.lines.join('\n')).toContain(
+      'The jar differs from the current release on i-000000000000000a1: deploying.',
+    );
+    expect(outcomeOutputs(outcome, 1).status).toBe('deployed');
+  });
+
+  test('the check fails on an instance: that error, nothing uploaded', async () => {
+    const fake = fakeApi({ 'i-000000000000000a1': [] }, undefined, {
+      'i-000000000000000a1': [
+        done(
+          '::deploy:: error app-dir /opt/app does not exist on the host (create it, owned by the deploy user)\n',
+          1,
+        ),
+      ],
+    });
+    const outcome = await deployWithSsm(
+      inputs({ 'instance-ids': 'i-000000000000000a1' }),
+      jar,
+      RELEASE,
+      's',
+      deps(fake.api),
+    );
+    expect(fake.calls).toEqual(['send check']);
+    expect(outcome.results).toHaveLength(1);
+    expect(outcome.results[0]!.status).toBe('failed');
+    expect(outcome.results[0]!.error).toContain('app-dir /opt/app does not exist on the host');
   });
 });

@@ -4,7 +4,7 @@ import { type DeployOutcome, type HostResult, toHostResult } from './deploy.ts';
 import type { Inputs } from './inputs.ts';
 import type { JarInfo } from './jar.ts';
 import { LineSplitter, ReportReader } from './protocol.ts';
-import { releaseArgsFor, ssmCommand } from './script.ts';
+import { releaseArgsFor, remoteCommand, ssmCommand } from './script.ts';
 
 /** One instance's invocation as GetCommandInvocation reports it. */
 export interface InvocationState {
@@ -55,9 +55,16 @@ export function executionTimeoutSeconds(inputs: Pick<Inputs, 'lockTimeout' | 'he
   return inputs.lockTimeout + 2 * inputs.healthTimeout + 900;
 }
 
+/** A check-only run's execution timeout: the lock wait (a deploy in progress) and a health probe. */
+export function checkTimeoutSeconds(inputs: Pick<Inputs, 'lockTimeout'>): number {
+  return inputs.lockTimeout + 120;
+}
+
 /**
- * Deploys through SSM Run Command: the jar goes to the artifact bucket, every target instance runs
- * the same release script (AWS-RunShellScript, as root), downloading the jar through a presigned
+ * Deploys through SSM Run Command. Unless `force`, a check-only run first reads the current release
+ * on every target instance: when all of them already run this jar, the deploy ends `unchanged`
+ * with nothing uploaded. Otherwise the jar goes to the artifact bucket and every target instance
+ * runs the release script (AWS-RunShellScript, as root), downloading the jar through a presigned
  * URL. Polls each instance until all are done; any failure fails the deploy.
  */
 export async function deployWithSsm(
@@ -68,6 +75,41 @@ export async function deployWithSsm(
   deps: SsmTransportDeps,
 ): Promise<DeployOutcome> {
   const { api, logger } = deps;
+  const release = { releaseId, sha256: jar.sha256, size: jar.size };
+  if (!inputs.force) {
+    const checkTimeout = checkTimeoutSeconds(inputs);
+    const started = deps.now();
+    const states = await logger.group(
+      'Check the current release on the instances (nothing uploaded yet)',
+      () =>
+        runCommand(
+          remoteCommand(script, releaseArgsFor(inputs, release, 'none')),
+          checkTimeout,
+          `deploy-jar-ec2 check ${inputs.service} ${releaseId}`,
+          inputs,
+          deps,
+        ),
+    );
+    const checkMs = deps.now() - started;
+    const results = [...states.entries()].sort().map(([instanceId, state]) => {
+      const result = instanceResult(instanceId, state, inputs.maxErrors, checkTimeout, logger);
+      result.phases.unshift({ name: 'ssm-check', ms: checkMs });
+      return result;
+    });
+    const failed = results.filter((r) => r.error && !r.changed);
+    if (failed.length) {
+      logger.info('The check failed on some instances: nothing was uploaded or changed.');
+      return { releaseId, sha256: jar.sha256, results: failed, skipped: [], warnings: [] };
+    }
+    if (results.every((r) => r.status === 'unchanged')) {
+      for (const r of results) logger.info(`${r.target}: unchanged (release ${r.releaseId ?? '-'})`);
+      logger.info('Every instance already runs this jar: nothing uploaded, nothing restarted.');
+      return { releaseId, sha256: jar.sha256, results, skipped: [], warnings: [] };
+    }
+    const changed = results.filter((r) => r.changed).map((r) => r.target);
+    logger.info(`The jar differs from the current release on ${changed.join(', ')}: deploying.`);
+  }
+
   const key = `${inputs.artifactPrefix}${inputs.artifactPrefix && !inputs.artifactPrefix.endsWith('/') ? '/' : ''}${releaseId}.jar`;
   const started = deps.now();
   await logger.group(`Upload the jar to s3://${inputs.artifactBucket}/${key}`, () =>
@@ -79,28 +121,19 @@ export async function deployWithSsm(
   try {
     const url = await api.presignGet(inputs.artifactBucket, key, executionTimeout);
     logger.mask(url);
-    const args = releaseArgsFor(inputs, { releaseId, sha256: jar.sha256, size: jar.size }, 'url');
-    const commandId = await api.sendCommand({
-      commands: [ssmCommand(script, args, url)],
+    const states = await runCommand(
+      ssmCommand(script, releaseArgsFor(inputs, release, 'url'), url),
       executionTimeout,
-      instanceIds: inputs.instanceIds,
-      targets: inputs.targets,
-      maxConcurrency: inputs.maxConcurrency,
-      maxErrors: inputs.maxErrors,
-      comment: `deploy-jar-ec2 ${inputs.service} ${releaseId}`,
-    });
-    const targetText = inputs.instanceIds.length
-      ? inputs.instanceIds.join(', ')
-      : inputs.targets.map((t) => `${t.Key}=${t.Values.join(',')}`).join(' ');
-    logger.info(
-      `SendCommand ${commandId}: AWS-RunShellScript on ${targetText} (max-concurrency ${inputs.maxConcurrency}, max-errors ${inputs.maxErrors})`,
+      `deploy-jar-ec2 ${inputs.service} ${releaseId}`,
+      inputs,
+      deps,
     );
-    const states = await poll(commandId, inputs, executionTimeout, deps);
     const results: HostResult[] = [];
     for (const [instanceId, state] of [...states.entries()].sort()) {
       const result = await logger.group(`Instance ${instanceId}: ${state.details}`, () =>
-        Promise.resolve(instanceResult(instanceId, state, s3Ms, inputs.maxErrors, executionTimeout, logger)),
+        Promise.resolve(instanceResult(instanceId, state, inputs.maxErrors, executionTimeout, logger)),
       );
+      result.phases.unshift({ name: 's3-upload', ms: s3Ms });
       results.push(result);
       logger.info(
         `${instanceId}: ${result.status}${result.releaseId ? ` (release ${result.releaseId})` : ''}`,
@@ -116,15 +149,43 @@ export async function deployWithSsm(
   }
 }
 
-/** Reads what the release script printed on one instance into a result (and the step log). */
+/** Sends one AWS-RunShellScript command to the targets and waits for every invocation to end. */
+async function runCommand(
+  command: string,
+  executionTimeout: number,
+  comment: string,
+  inputs: Inputs,
+  deps: SsmTransportDeps,
+): Promise<Map<string, InvocationState>> {
+  const commandId = await deps.api.sendCommand({
+    commands: [command],
+    executionTimeout,
+    instanceIds: inputs.instanceIds,
+    targets: inputs.targets,
+    maxConcurrency: inputs.maxConcurrency,
+    maxErrors: inputs.maxErrors,
+    comment,
+  });
+  const targetText = inputs.instanceIds.length
+    ? inputs.instanceIds.join(', ')
+    : inputs.targets.map((t) => `${t.Key}=${t.Values.join(',')}`).join(' ');
+  deps.logger.info(
+    `SendCommand ${commandId} (${comment}): AWS-RunShellScript on ${targetText} (max-concurrency ${inputs.maxConcurrency}, max-errors ${inputs.maxErrors})`,
+  );
+  return poll(commandId, inputs, executionTimeout, deps);
+}
+
+/**
+ * Reads what the release script printed on one instance into a result (and the step log).
+ * `changed`: a check-only run found a different release (the result is then not an error).
+ */
 function instanceResult(
   instanceId: string,
   state: InvocationState,
-  s3Ms: number,
   maxErrors: string,
   executionTimeout: number,
   logger: Logger,
-): HostResult {
+): HostResult & { changed: boolean } {
   const reader = new ReportReader();
   const split = new LineSplitter();
   for (const line of [...split.push(state.stdout), ...split.end()]) {
@@ -137,10 +198,13 @@ function instanceResult(
     { exitCode: state.responseCode, signal: null, report: reader.report, stderr: state.stderr },
     reader.report.phases.reduce((sum, p) => sum + p.ms, 0),
   );
-  host.phases.unshift({ name: 's3-upload', ms: s3Ms });
+  if (state.status === 'Success' && reader.report.changed) {
+    return { ...host, status: 'deployed', error: undefined, changed: true };
+  }
   if (state.status === 'Cancelled') {
     return {
       ...host,
+      changed: false,
       status: 'failed',
       error: `${instanceId}: not run: SSM stopped sending the command after max-errors (${maxErrors}) was exceeded.`,
     };
@@ -148,11 +212,12 @@ function instanceResult(
   if (state.status === 'TimedOut') {
     return {
       ...host,
+      changed: false,
       status: 'failed',
       error: `${instanceId}: the release did not finish within the execution timeout (${executionTimeout} s).`,
     };
   }
-  return host;
+  return { ...host, changed: false };
 }
 
 async function poll(
