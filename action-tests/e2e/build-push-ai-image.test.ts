@@ -1,10 +1,11 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from '@jest/globals';
 import { DescribeImagesCommand, ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import { REPO_ROOT, admin, runWorkflow, stack, step, type RunResult } from './harness.ts';
+import { headCommit, REPOSITORY } from '../runner/events.ts';
 
 // One sample image, built few times: vfs copies every layer, so the scenarios after the first build
 // reuse its layer cache (same Dockerfile steps) and differ only in what they check or push.
@@ -78,6 +79,10 @@ async function ecrAdmin(method: string, path: string, body?: unknown): Promise<u
   });
   return res.json();
 }
+/** Every write (blob upload, manifest, delete) the registry received since the last clear. */
+const registryWrites = async () =>
+  ((await ecrAdmin('GET', '/registry-writes')) as { writes: string[] }).writes;
+const clearRegistryWrites = () => ecrAdmin('DELETE', '/registry-writes');
 const repositories = async () =>
   ((await ecrAdmin('GET', '/repositories?region=us-east-1')) as { repositories: string[] }).repositories;
 
@@ -143,6 +148,16 @@ describe('the example pipeline (.github/workflows/deploy.yml, job ai)', () => {
       );
       expect(Number(out['compressed-size-bytes'])).toBeLessThan(sizeBytes);
 
+      // OCI labels from the run: where the source is, which commit, and when it was committed.
+      const labels = JSON.parse(
+        docker(['image', 'inspect', '--format', '{{json .Config.Labels}}', out['image-id']!]),
+      ) as Record<string, string>;
+      expect(labels).toMatchObject({
+        'org.opencontainers.image.source': expect.stringMatching(new RegExp(`/${REPOSITORY}$`)),
+        'org.opencontainers.image.revision': sha,
+        'org.opencontainers.image.created': new Date(headCommit(REPO_ROOT).timestamp).toISOString(),
+      });
+
       // The report: largest layers with their instruction, the base image, a summary table.
       const layers = JSON.parse(out['largest-layers']!) as Array<{ size: number; instruction: string }>;
       expect(layers.length).toBeGreaterThan(1);
@@ -167,9 +182,14 @@ describe('the example pipeline (.github/workflows/deploy.yml, job ai)', () => {
 });
 
 describe('build-push-ai-image scenarios', () => {
-  test('an unchanged rebuild takes every step from the layer cache and pushes nothing new', async () => {
+  test('an unchanged rebuild takes every step from the layer cache and pushes nothing new; the runner docker config is untouched', async () => {
     const before = await registryTags('sample/ai-server');
-    const result = await scenario();
+    // The runner's own docker config (with another registry's login): read, never written.
+    const ownConfig = mkdtempSync(join(tmpdir(), 'ai-image-runner-docker-'));
+    const configJson = JSON.stringify({ auths: { 'registry.example.com': { auth: 'dXNlcjpwYXNz' } } });
+    writeFileSync(join(ownConfig, 'config.json'), configJson, { mode: 0o600 });
+    await clearRegistryWrites();
+    const result = await scenario({}, { DOCKER_CONFIG: ownConfig });
     expect(result.conclusion).toBe('success');
     const out = step(result, 'image').outputs;
     const [cached, total] = out['cached-steps']!.split('/').map(Number);
@@ -181,9 +201,17 @@ describe('build-push-ai-image scenarios', () => {
     expect(out['layers-pushed']).toBe('0');
     expect(result.log).not.toMatch(/^[0-9a-f]{12}: Pushed$/m);
     expect(await registryTags('sample/ai-server')).toEqual(before);
+    // Only the tags' manifests were written again: no layer (blob) was uploaded.
+    const writes = await registryWrites();
+    expect(writes.length).toBeGreaterThan(0);
+    expect(writes.every((w) => /^PUT \/v2\/sample\/ai-server\/manifests\/[^/]+$/.test(w))).toBe(true);
+    expect(readdirSync(ownConfig)).toEqual(['config.json']);
+    expect(readFileSync(join(ownConfig, 'config.json'), 'utf8')).toBe(configJson);
+    expect(result.log).toContain(`Logged out of ${stack().docker.registry}.`);
   });
 
   test('over the size budget: fails before the push, naming the overrun and the largest layers', async () => {
+    await clearRegistryWrites();
     const result = await scenario({
       REPOSITORY: 'sample/ai-budget',
       CREATE_REPOSITORY: 'true',
@@ -195,7 +223,7 @@ describe('build-push-ai-image scenarios', () => {
     expect(result.log).toContain(`The image is ${mb} MB, ${((first.sizeBytes - 50e6) / 1e6).toFixed(1)} MB`);
     expect(result.log).toContain('over the max-image-size-mb budget of 50 MB. Nothing was pushed.');
     expect(result.log).toMatch(/Largest layers:\n.*1\. \d+\.\d MB {2}\(base image/);
-    expect(result.log).not.toContain('docker push');
+    expect(await registryWrites()).toEqual([]);
     expect(await repositories()).not.toContain('sample/ai-budget');
     expect(await registryTags('sample/ai-budget')).toEqual({});
     expect(result.summary).toContain('**over**');
@@ -204,6 +232,7 @@ describe('build-push-ai-image scenarios', () => {
   test(
     'the CUDA variant is flagged with where and how big; with cpu-only: fail nothing is pushed',
     async () => {
+      await clearRegistryWrites();
       const failed = await scenario({
         DOCKERFILE: 'action-tests/sample-app/ai/Dockerfile.cuda',
         REPOSITORY: 'sample/ai-cuda',
@@ -218,6 +247,7 @@ describe('build-push-ai-image scenarios', () => {
       expect(failed.log).toContain(`torch CUDA build: ${site}/torch-2.3.0+cu121.dist-info`);
       expect(failed.log).toContain("though cpu-only is 'fail'");
       expect(failed.log).toContain('Nothing was pushed.');
+      expect(await registryWrites()).toEqual([]);
       expect(await repositories()).not.toContain('sample/ai-cuda');
       expect(await registryTags('sample/ai-cuda')).toEqual({});
 
@@ -282,6 +312,7 @@ describe('build-push-ai-image scenarios', () => {
   });
 
   test('a failing build: the end of the build log, nothing pushed, no repository created', async () => {
+    await clearRegistryWrites();
     const result = await scenario({
       CONTEXT: 'action-tests/workflows/fixtures/broken-image',
       REPOSITORY: 'sample/ai-broken',
@@ -291,7 +322,7 @@ describe('build-push-ai-image scenarios', () => {
     expect(result.log).toMatch(
       /##\[error\]The image build failed \(docker build exit code 1\)\. Last lines of the build log:\n[^#]*\nmodel weights not found: \/srv\/model\/weights\.json/,
     );
-    expect(result.log).not.toContain('docker push');
+    expect(await registryWrites()).toEqual([]);
     expect(await repositories()).not.toContain('sample/ai-broken');
     expect(await registryTags('sample/ai-broken')).toEqual({});
     expect(runnerTempDirs(result)).toEqual([]);
@@ -441,6 +472,5 @@ describe('build-push-ai-image scenarios', () => {
     } finally {
       docker(['rm', '-f', container]);
     }
-    expect(existsSync(dockerConfig)).toBe(true);
   });
 });

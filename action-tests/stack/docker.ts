@@ -34,6 +34,9 @@ export interface RunningDocker extends DockerStack {
   rotatePassword(): string;
   /** Until cleared, storing the manifest of these tags fails (HTTP 500): a push that fails part-way. */
   failManifestPuts(tags: string[]): void;
+  /** Every write the registry received (`METHOD /v2/path`, no query), oldest first. */
+  registryWrites(): string[];
+  clearRegistryWrites(): void;
   stop(): Promise<void>;
 }
 
@@ -68,6 +71,8 @@ export async function startDocker(dir: string): Promise<RunningDocker> {
       password: registry.password,
       rotatePassword: registry.rotatePassword,
       failManifestPuts: registry.failManifestPuts,
+      registryWrites: registry.writes,
+      clearRegistryWrites: registry.clearWrites,
       stop,
     };
   } catch (error) {
@@ -194,7 +199,8 @@ async function startRegistry(dir: string) {
   // that can fail chosen manifest uploads (tests of a push that fails part-way).
   const internal = `127.0.0.1:${await freePort()}`;
   const failing = new Set<string>();
-  const proxy = await startProxy(internal, failing);
+  const writes: string[] = [];
+  const proxy = await startProxy(internal, failing, writes);
   const address = `127.0.0.1:${(proxy.address() as AddressInfo).port}`;
   const htpasswd = join(dir, 'htpasswd');
   let current = '';
@@ -249,6 +255,10 @@ async function startRegistry(dir: string) {
     address,
     password: () => current,
     rotatePassword,
+    writes: () => [...writes],
+    clearWrites: () => {
+      writes.length = 0;
+    },
     failManifestPuts: (tags: string[]) => {
       failing.clear();
       for (const t of tags) failing.add(t);
@@ -263,9 +273,13 @@ async function startRegistry(dir: string) {
   };
 }
 
-function startProxy(target: string, failing: ReadonlySet<string>): Promise<Server> {
+function startProxy(target: string, failing: ReadonlySet<string>, writes: string[]): Promise<Server> {
   const [host, port] = target.split(':') as [string, string];
   const server = createServer((req, res) => {
+    // What was written (blob uploads, manifests, deletes): tests assert that nothing was pushed.
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      writes.push(`${req.method} ${(req.url ?? '').replace(/\?.*$/, '')}`);
+    }
     const manifest = req.method === 'PUT' ? /^\/v2\/(.+)\/manifests\/([^/?]+)/.exec(req.url ?? '') : null;
     if (manifest && failing.has(manifest[2]!)) {
       req.resume();

@@ -132,6 +132,8 @@ export async function startStack(dir: string): Promise<RunningStack> {
       user: 'AWS',
       password: () => started.docker?.password() ?? '',
       failManifestPuts: (tags: string[]) => started.docker?.failManifestPuts(tags),
+      registryWrites: () => started.docker?.registryWrites() ?? [],
+      clearRegistryWrites: () => started.docker?.clearRegistryWrites(),
     };
     const ecr = createEcrService({ accountId: ACCOUNT_ID, registry });
     const s3 = createS3Service({

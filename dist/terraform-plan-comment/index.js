@@ -35525,6 +35525,11 @@ function parseInputs(get) {
         pattern: ONE_LINE_PATH,
         expected: 'a directory path relative to the workspace, e.g. infra',
     }) || '.';
+    // The directory goes (URL-encoded) into the comment's marker line, which must survive any cut to
+    // max-comment-chars (at least 2,000): with a path of at most 500 encoded characters, the
+    // longest workspace (90) and label (100, up to 900 encoded) it stays under 1,600.
+    if (encodeURIComponent(workingDirectory).length > 500)
+        throw new lib_inputs/* InputError */.dz('working-directory', 'is too long. Expected a directory path of at most 500 characters (URL-encoded), e.g. infra.');
     const planFile = (0,lib_inputs/* readString */.E3)(get, 'plan-file', { pattern: ONE_LINE_PATH, expected: PATH_EXPECTED });
     const planJson = (0,lib_inputs/* readString */.E3)(get, 'plan-json', { pattern: ONE_LINE_PATH, expected: PATH_EXPECTED });
     const planText = (0,lib_inputs/* readString */.E3)(get, 'plan-text', { pattern: ONE_LINE_PATH, expected: PATH_EXPECTED });
@@ -35648,14 +35653,20 @@ async function showPlan(exec, opts, logger) {
 
 
 
+
 function commentKey(inputs, workingDirectory, deps) {
     const rel = (0,external_node_path_namespaceObject.relative)(deps.workspaceRoot, workingDirectory);
     const directory = rel === '' ? '.' : (0,external_node_path_namespaceObject.isAbsolute)(rel) || rel.startsWith('..') ? workingDirectory : rel.split(external_node_path_namespaceObject.sep).join('/');
-    return {
+    const key = {
         directory,
         workspace: inputs.workspace || deps.env.TF_WORKSPACE?.trim() || 'default',
         label: inputs.label,
     };
+    // The marker line must survive a cut to the smallest max-comment-chars (2,000); a directory
+    // outside the workspace is kept absolute, so it is checked again here.
+    if (markerLine(key).length > 1_600)
+        throw new lib_inputs/* InputError */.dz('working-directory', `resolves to a path too long to identify the comment (${directory.length} characters). Expected a shorter path, e.g. infra.`);
+    return key;
 }
 function resolveFile(input, value, dir) {
     const path = (0,external_node_path_namespaceObject.resolve)(dir, value);

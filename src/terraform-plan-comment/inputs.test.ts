@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { parseInputs } from './inputs.ts';
+import { commentKey } from './report.ts';
 
 const from = (values: Record<string, string>) => (name: string) => values[name] ?? '';
 const base = { 'github-token': 'ghs_abc123' };
@@ -67,6 +68,10 @@ describe('bad input names the input and the expected form', () => {
       "Input 'max-comment-chars': invalid value '70000'. Expected a whole number >= 2000 and <= 65536",
     ],
     [{ 'fail-on-error': 'maybe' }, "Input 'fail-on-error': invalid value 'maybe'. Expected true or false."],
+    [
+      { 'working-directory': 'infra/' + 'é'.repeat(100) },
+      "Input 'working-directory': is too long. Expected a directory path of at most 500 characters (URL-encoded)",
+    ],
     [{ label: 'a'.repeat(101) }, "Input 'label': invalid value"],
   ])('%p', (values, message) => {
     expect(() => parseInputs(from({ ...base, ...values }))).toThrow(message);
@@ -80,4 +85,14 @@ describe('bad input names the input and the expected form', () => {
     expect(call).toThrow("Input 'github-token': does not look like a GitHub token");
     expect(call).not.toThrow('github.token }}');
   });
+});
+
+test('a working directory outside the workspace is kept absolute, and refused when its marker would be too long', () => {
+  const inputs = parseInputs(from({ ...base, label: '€'.repeat(100) }));
+  const deps = { env: {}, workspaceRoot: '/home/runner/work/shop/shop' };
+  expect(commentKey(inputs, '/srv/infra', deps).directory).toBe('/srv/infra');
+  expect(commentKey(inputs, '/home/runner/work/shop/shop/infra/prod', deps).directory).toBe('infra/prod');
+  expect(() => commentKey(inputs, `/srv/${'d'.repeat(700)}`, deps)).toThrow(
+    "Input 'working-directory': resolves to a path too long to identify the comment (705 characters).",
+  );
 });

@@ -32,6 +32,14 @@ export function parseInputs(get: InputSource): Inputs {
       pattern: ONE_LINE_PATH,
       expected: 'a directory path relative to the workspace, e.g. infra',
     }) || '.';
+  // The directory goes (URL-encoded) into the comment's marker line, which must survive any cut to
+  // max-comment-chars (at least 2,000): with a path of at most 500 encoded characters, the
+  // longest workspace (90) and label (100, up to 900 encoded) it stays under 1,600.
+  if (encodeURIComponent(workingDirectory).length > 500)
+    throw new InputError(
+      'working-directory',
+      'is too long. Expected a directory path of at most 500 characters (URL-encoded), e.g. infra.',
+    );
   const planFile = readString(get, 'plan-file', { pattern: ONE_LINE_PATH, expected: PATH_EXPECTED });
   const planJson = readString(get, 'plan-json', { pattern: ONE_LINE_PATH, expected: PATH_EXPECTED });
   const planText = readString(get, 'plan-text', { pattern: ONE_LINE_PATH, expected: PATH_EXPECTED });

@@ -232,6 +232,19 @@ describe('size', () => {
       expect(unclosedFence(r.markdown)).toBe('');
     },
   );
+  test('at the smallest max-comment-chars (2,000) the longest key the inputs allow keeps its marker', () => {
+    // working-directory: 500 URL-encoded characters; workspace: 90; label: 100 characters that
+    // each encode to 9 (3-byte UTF-8).
+    const key = { directory: 'd'.repeat(500), workspace: 'w'.repeat(90), label: '€'.repeat(100) };
+    expect(markerLine(key).length).toBeGreaterThan(1_500);
+    const plan = hostilePlan(FIXTURES);
+    const r = renderComment(
+      input(plan.json, plan.text, { status: 'failed', errors: ['Error: ' + 'x'.repeat(5000)], key }),
+      { maxChars: 2_000, fullRenderingHint: 'see the run.' },
+    );
+    expect(r.markdown.length).toBeLessThanOrEqual(2_000);
+    expect(isMarkerOf(r.markdown, key)).toBe(true);
+  });
   test('cutWellFormed closes an open fence and details on a line boundary', () => {
     const md = [
       '<details><summary>s</summary>',

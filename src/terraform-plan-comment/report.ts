@@ -6,7 +6,7 @@ import { InputError } from '../lib/inputs.ts';
 import type { Logger } from '../lib/log.ts';
 import type { Inputs } from './inputs.ts';
 import { analysePlan, type PlanAnalysis, PlanFormatError, type PlanJson, parsePlanJson } from './plan.ts';
-import type { CommentKey, Status } from './render.ts';
+import { type CommentKey, markerLine, type Status } from './render.ts';
 import { runTerraform, showPlan, type TerraformRun } from './terraform.ts';
 import { cleanText, extractErrors, Redactor } from './text.ts';
 
@@ -43,11 +43,19 @@ export function commentKey(
   const rel = relative(deps.workspaceRoot, workingDirectory);
   const directory =
     rel === '' ? '.' : isAbsolute(rel) || rel.startsWith('..') ? workingDirectory : rel.split(sep).join('/');
-  return {
+  const key = {
     directory,
     workspace: inputs.workspace || deps.env.TF_WORKSPACE?.trim() || 'default',
     label: inputs.label,
   };
+  // The marker line must survive a cut to the smallest max-comment-chars (2,000); a directory
+  // outside the workspace is kept absolute, so it is checked again here.
+  if (markerLine(key).length > 1_600)
+    throw new InputError(
+      'working-directory',
+      `resolves to a path too long to identify the comment (${directory.length} characters). Expected a shorter path, e.g. infra.`,
+    );
+  return key;
 }
 
 function resolveFile(input: string, value: string, dir: string): string {

@@ -14,6 +14,9 @@ export interface EcrRegistry {
   password(): string;
   /** Make storing these tags' manifests fail until called again (a push failing part-way). */
   failManifestPuts?(tags: string[]): void;
+  /** The writes the registry received (`METHOD /v2/path`), and clearing them. */
+  registryWrites?(): string[];
+  clearRegistryWrites?(): void;
 }
 
 interface Repository {
@@ -278,6 +281,14 @@ export function createEcrService(opts: { accountId: string; registry: EcrRegistr
             : [];
         registry.failManifestPuts?.(tags);
         return { status: 200, body: { tags } };
+      }
+      // Every write the registry received since the last DELETE (a test's proof that nothing was pushed).
+      if (req.path === '/registry-writes' && req.method === 'GET') {
+        return { status: 200, body: { writes: registry.registryWrites?.() ?? [] } };
+      }
+      if (req.path === '/registry-writes' && req.method === 'DELETE') {
+        registry.clearRegistryWrites?.();
+        return { status: 200, body: { ok: true } };
       }
       if (req.method === 'DELETE' && req.path === '/invalid-tokens') {
         invalidTokens = 0;
