@@ -417,6 +417,7 @@ describe('deploy-jar-ec2 over SSM Run Command', () => {
     expect(ops.filter((op) => op.startsWith('s3:'))).toEqual([]);
     expect(ops.filter((op) => op === 'ssm:SendCommand')).toHaveLength(1);
     expect(result.log).toContain('nothing uploaded, nothing restarted');
+    expect(result.summary).toContain('ssm-check');
     expect(ssmPid()).toBe(pid);
     expect(await health(ssmApi)).toEqual({ status: 200, version: 'v2' });
   });

@@ -73986,7 +73986,11 @@ function renderSummary(outcome, jarPath, transport) {
         .map((r) => `\n<details><summary>${escapeMarkdown(r.target)}: why it failed</summary>\n\n\`\`\`text\n${r.error.replace(/```/g, "'''")}\n\`\`\`\n</details>\n`)
         .join('');
     const warnings = (outcome.warnings ?? []).map((w) => `\n> [!WARNING]\n> ${escapeMarkdown(w)}\n`).join('');
-    return `### deploy-jar-ec2 (${escapeMarkdown(transport)})\n\nJar ${inlineCode(jarPath)}, sha256 ${inlineCode(outcome.sha256)}, release ${inlineCode(outcome.releaseId)}\n\n${table}${failures}${warnings}`;
+    const unchanged = outcome.results.length > 0 && outcome.results.every((r) => r.status === 'unchanged');
+    const release = unchanged
+        ? 'unchanged: already the current release, nothing uploaded or restarted'
+        : `release ${inlineCode(outcome.releaseId)}`;
+    return `### deploy-jar-ec2 (${escapeMarkdown(transport)})\n\nJar ${inlineCode(jarPath)}, sha256 ${inlineCode(outcome.sha256)}, ${release}\n\n${table}${failures}${warnings}`;
 }
 
 ;// CONCATENATED MODULE: ./src/deploy-jar-ec2/ulid.ts

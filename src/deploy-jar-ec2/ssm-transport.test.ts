@@ -223,6 +223,10 @@ describe('deployWithSsm', () => {
     ]);
     expect(outcomeOutputs(outcome, 1)).toMatchObject({ status: 'unchanged', 'release-id': current });
     expect(d.logger.lines.join('\n')).toContain('nothing uploaded, nothing restarted');
+    const summary = renderSummary(outcome, 'app.jar', 'ssm');
+    expect(summary).toContain('unchanged: already the current release, nothing uploaded or restarted');
+    expect(summary).not.toContain(RELEASE);
+    expect(summary).toMatch(/ssm-check [\d.]+ m?s/);
   });
 
   test('one instance differs: the jar is uploaded and the deploy command goes to every target', async () => {

@@ -31,5 +31,9 @@ export function renderSummary(outcome: DeployOutcome, jarPath: string, transport
     )
     .join('');
   const warnings = (outcome.warnings ?? []).map((w) => `\n> [!WARNING]\n> ${escapeMarkdown(w)}\n`).join('');
-  return `### deploy-jar-ec2 (${escapeMarkdown(transport)})\n\nJar ${inlineCode(jarPath)}, sha256 ${inlineCode(outcome.sha256)}, release ${inlineCode(outcome.releaseId)}\n\n${table}${failures}${warnings}`;
+  const unchanged = outcome.results.length > 0 && outcome.results.every((r) => r.status === 'unchanged');
+  const release = unchanged
+    ? 'unchanged: already the current release, nothing uploaded or restarted'
+    : `release ${inlineCode(outcome.releaseId)}`;
+  return `### deploy-jar-ec2 (${escapeMarkdown(transport)})\n\nJar ${inlineCode(jarPath)}, sha256 ${inlineCode(outcome.sha256)}, ${release}\n\n${table}${failures}${warnings}`;
 }
