@@ -58,13 +58,18 @@ function expectOk(result: RunResult): void {
 
 beforeAll(async () => {
   mkdirSync(JARS, { recursive: true });
-  const build = (name: string, version: string, opts: { healthy?: boolean; padBytes?: number } = {}) => {
+  const build = (
+    name: string,
+    version: string,
+    opts: { healthy?: boolean; padBytes?: number; stackTraceLines?: number } = {},
+  ) => {
     jars[name] = buildApiJar({ version, out: join(JARS, `${name}.jar`), ...opts });
   };
   build('v1', 'v1');
   build('v2', 'v2');
   build('v3', 'v3', { healthy: false });
   build('v4', 'v4');
+  build('v5', 'v5', { healthy: false, stackTraceLines: 60 });
   build('big', 'big', { padBytes: 64 * 1024 * 1024 });
   const s = stack();
   api = installApiService({
@@ -437,6 +442,26 @@ describe('deploy-jar-ec2 over SSM Run Command', () => {
       `Last lines of the service's log (/var/log/journal/${ssmApi.service}.service.log)`,
     );
     expect(result.log).toContain('(unhealthy build)');
+    expect(await health(ssmApi)).toEqual({ status: 200, version: 'v2' });
+    expect(ssmCurrent()).toBe(v2Release);
+  });
+
+  test('a broken release that logs a long stack trace: the tail fits in what SSM returns, rolled-back is reported', async () => {
+    const result = await deploy(
+      jars.v5!,
+      ssmVars({ INSTANCE_IDS: stack().ssmInstance.id, HEALTH_TIMEOUT: '4' }),
+      ssmApi,
+    );
+    expect(step(result, 'deploy').outcome).toBe('failure');
+    expect(step(result, 'deploy').outputs.status).toBe('rolled-back');
+    expect(result.log).toMatch(/did not become healthy within 4s \(last: HTTP 503\); rolled back to/);
+    // Lines of 2,700+ characters are cut to 400 in the tail.
+    const traceLines = result.log.split('\n').filter((l) => l.includes('.method(Arguments'));
+    expect(traceLines.length).toBeGreaterThan(20);
+    for (const line of traceLines) {
+      expect(line.endsWith(' [...]')).toBe(true);
+      expect(line.length).toBeLessThan(500);
+    }
     expect(await health(ssmApi)).toEqual({ status: 200, version: 'v2' });
     expect(ssmCurrent()).toBe(v2Release);
   });

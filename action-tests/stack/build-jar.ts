@@ -12,6 +12,8 @@ export interface JarOptions {
   healthy?: boolean;
   /** Adds an incompressible resource of this many bytes (for the 50 MB benchmark jar). */
   padBytes?: number;
+  /** Lines of a long (2,700+ character) stack trace the service logs once it has started. */
+  stackTraceLines?: number;
   out: string;
 }
 
@@ -25,7 +27,7 @@ export function buildApiJar(opts: JarOptions): string {
     });
     writeFileSync(
       join(classes, 'build.properties'),
-      `version=${opts.version}\nhealthy=${opts.healthy ?? true}\n`,
+      `version=${opts.version}\nhealthy=${opts.healthy ?? true}\nstackTraceLines=${opts.stackTraceLines ?? 0}\n`,
     );
     if (opts.padBytes) writeFileSync(join(classes, 'padding.bin'), randomBytes(opts.padBytes));
     execFileSync('jar', ['--create', '--file', opts.out, '--main-class', 'sample.Api', '-C', classes, '.'], {

@@ -73268,6 +73268,14 @@ function toHostResult(target, remote, durationMs) {
             error: `${target}: ${r.error ?? r.cause ?? 'the release failed'}.${tail}`,
         };
     }
+    if (r.status === undefined && remote.exitCode === 3) {
+        // The script's exit code says rolled back, though its report did not arrive in full.
+        return {
+            ...base,
+            status: 'rolled-back',
+            error: `${target}: the new release failed and was rolled back (exit code 3; the host's report was incomplete${r.cause ? `: ${r.cause}` : ''}).${tail}`,
+        };
+    }
     return { ...base, status: 'failed', error: `${target}: ${describeRemoteFailure(remote)}` };
 }
 function describeRemoteFailure(remote) {

@@ -205,7 +205,9 @@ service_log() { # the last lines of the service's log: journald, else the unit's
     say "(no log found for $UNIT: neither journalctl -u $UNIT nor $file has entries)"
   else
     mark "log-begin $source"
-    printf '%s\n' "$out" | sed 's/^/  | /' 2>/dev/null || true
+    # Each line cut to 400 characters: the whole report stays far below the 24,000 characters of
+    # stdout that SSM's GetCommandInvocation returns (a Java stack trace has very long lines).
+    printf '%s\n' "$out" | awk '{ if (length($0) > 400) $0 = substr($0, 1, 400) " [...]"; print "  | " $0 }' 2>/dev/null || true
   fi
   mark "log-end"
 }

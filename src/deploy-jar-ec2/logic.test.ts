@@ -172,6 +172,16 @@ describe('protocol', () => {
       1,
     );
     expect(hostKey.error).toMatch(/host key verification failed: .* Refused before anything was uploaded/);
+    // A report cut short (e.g. SSM's 24,000-character stdout) still says rolled back by its exit code.
+    const cutShort = toHostResult(
+      'i-1',
+      { exitCode: 3, signal: null, report: { ...report, cause: 'not healthy', switched: 'NEW' }, stderr: '' },
+      1,
+    );
+    expect(cutShort).toMatchObject({ status: 'rolled-back' });
+    expect(cutShort.error).toBe(
+      "i-1: the new release failed and was rolled back (exit code 3; the host's report was incomplete: not healthy).",
+    );
     const ok = toHostResult(
       'h',
       {

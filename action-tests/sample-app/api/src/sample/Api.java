@@ -36,6 +36,11 @@ public final class Api {
     server.createContext("/", exchange -> send(exchange, 404, "{\"error\":\"not found\"}"));
     server.start();
     System.out.println("sample-api " + version + " listening on " + bind + ":" + port + (healthy ? "" : " (unhealthy build)"));
+    // A build made with stackTraceLines=N logs a long trace, as a failing Spring Boot app does.
+    int traceLines = Integer.parseInt(build.getProperty("stackTraceLines", "0"));
+    for (int i = 0; i < traceLines; i++) {
+      System.out.println("\tat com.example.very.long.package.name.Service" + i + ".method(" + "Arguments".repeat(300) + ")");
+    }
   }
 
   private static void send(HttpExchange exchange, int status, String body) throws IOException {
