@@ -510,6 +510,10 @@ describe('deploy-jar-ec2 over SSM Run Command', () => {
         [stack().ssmInstance.id, 'Failed'],
         [second, 'Cancelled'],
       ]);
+      // Before it, the read-only check went to both instances at once, both found v3 new.
+      const check = commands.at(-2)!;
+      expect([check.MaxConcurrency, check.MaxErrors, check.TargetCount]).toEqual(['100%', '100%', 2]);
+      expect(check.Invocations.map((i) => i.Status)).toEqual(['Success', 'Success']);
       expect(await health(ssmApi)).toEqual({ status: 200, version: 'v4' });
     } finally {
       await fetch(new URL(`/__admin/ssm/instances?id=${second}`, stack().adminUrl), { method: 'DELETE' });

@@ -73720,7 +73720,9 @@ async function deployWithSsm(inputs, jar, releaseId, script, deps) {
     if (!inputs.force) {
         const checkTimeout = checkTimeoutSeconds(inputs);
         const started = deps.now();
-        const states = await logger.group('Check the current release on the instances (nothing uploaded yet)', () => runCommand(remoteCommand(script, releaseArgsFor(inputs, release, 'none')), checkTimeout, `deploy-jar-ec2 check ${inputs.service} ${releaseId}`, inputs, deps));
+        const states = await logger.group('Check the current release on the instances (nothing uploaded yet)', () => runCommand(remoteCommand(script, releaseArgsFor(inputs, release, 'none')), checkTimeout, `deploy-jar-ec2 check ${inputs.service} ${releaseId}`, 
+        // Read-only: every instance at once, and every failure reported (not max-errors).
+        { ...inputs, maxConcurrency: '100%', maxErrors: '100%' }, deps));
         const checkMs = deps.now() - started;
         const results = [...states.entries()].sort().map(([instanceId, state]) => {
             const result = instanceResult(instanceId, state, inputs.maxErrors, checkTimeout, logger);

@@ -86,7 +86,8 @@ export async function deployWithSsm(
           remoteCommand(script, releaseArgsFor(inputs, release, 'none')),
           checkTimeout,
           `deploy-jar-ec2 check ${inputs.service} ${releaseId}`,
-          inputs,
+          // Read-only: every instance at once, and every failure reported (not max-errors).
+          { ...inputs, maxConcurrency: '100%', maxErrors: '100%' },
           deps,
         ),
     );
