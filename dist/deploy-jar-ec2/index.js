@@ -73865,7 +73865,10 @@ async function poll(commandId, inputs, executionTimeout, deps) {
         if (deps.now() > deadline) {
             throw new errors/* UserError */.y(`SSM command ${commandId} did not finish within ${Math.round((deadline - deps.now()) / 1000 + 600 + executionTimeout)} s: ${[...states].map(([id, s]) => `${id} ${s?.details ?? 'not delivered'}`).join(', ')}.`);
         }
-        await deps.sleep(interval);
+        // One GetCommandInvocation per pending instance per round: a large fleet polls less often, so
+        // the calls stay near 5 per second (SSM throttles its read APIs).
+        const pending = [...states.values()].filter((st) => !st || !TERMINAL.has(st.status)).length;
+        await deps.sleep(Math.max(interval, pending * 200));
     }
 }
 

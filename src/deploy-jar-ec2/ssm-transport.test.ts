@@ -202,6 +202,16 @@ describe('deployWithSsm', () => {
     expect(fake.sent[0]!.commands[0]).toContain('--force 1');
   });
 
+  test('a large fleet is polled less often: about 5 GetCommandInvocation calls per second', async () => {
+    const ids = Array.from({ length: 20 }, (_, i) => `i-00000000000000${String(i).padStart(3, '0')}`);
+    const fake = fakeApi(Object.fromEntries(ids.map((id) => [id, [running, running, done(ok(RELEASE))]])));
+    const sleeps: number[] = [];
+    const d = { ...deps(fake.api), sleep: async (ms: number) => void sleeps.push(ms) };
+    await deployWithSsm(inputs({ targets: 'tag:Role=api', force: 'true' }), jar, RELEASE, 's', d);
+    expect(sleeps[0]).toBe(4000); // 20 pending instances x 200 ms
+    expect(Math.min(...sleeps)).toBeGreaterThanOrEqual(1000);
+  });
+
   test('every instance already runs the jar: unchanged, nothing uploaded, no deploy command', async () => {
     const same = (id: string) =>
       done(
