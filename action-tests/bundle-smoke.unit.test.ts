@@ -28,32 +28,23 @@ describe.each(actions)('bundle of %s', (name) => {
   });
 
   test('fails cleanly on a missing required input', () => {
-    const temp = mkdtempSync(join(tmpdir(), `smoke-${name}-`));
-    const files = Object.fromEntries(
-      ['GITHUB_OUTPUT', 'GITHUB_STATE', 'GITHUB_ENV', 'GITHUB_PATH', 'GITHUB_STEP_SUMMARY'].map((k) => {
-        const path = join(temp, k.toLowerCase());
-        writeFileSync(path, '');
-        return [k, path];
-      }),
-    );
-    const inputs: Record<string, string> = {};
-    for (const [input, spec] of Object.entries(meta.inputs ?? {})) {
-      inputs[`INPUT_${input.toUpperCase().replace(/ /g, '_')}`] = spec.required ? '' : (spec.default ?? '');
-    }
-    const run = spawnSync(NODE, [resolve(ROOT, 'actions', name, meta.runs.main)], {
-      env: { PATH: process.env.PATH, RUNNER_TEMP: temp, ...files, ...inputs },
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
+    const required = Object.entries(meta.inputs ?? {}).filter(([, spec]) => spec.required);
+    const run = runBundle(name, Object.fromEntries(required.map(([input]) => [input, ''])));
     expect(run.status).toBe(1);
     expect(run.stdout).toMatch(/^::error::Input '[a-z-]+': /m);
-    expect(run.stdout + run.stderr).not.toMatch(/\n\s+at /);
-    expect(readFileSync(files.GITHUB_OUTPUT!, 'utf8')).toBe('');
+    expect(run.all).not.toMatch(/\n\s+at /);
+    expect(run.outputs).toBe('');
   });
 });
 
-/** Runs a bundle with the given inputs (others at their action.yml defaults); returns its stdout. */
-function runBundle(name: string, given: Record<string, string>): { status: number | null; stdout: string } {
+/**
+ * Runs a bundle as the runner would, with the given inputs (others at their action.yml defaults):
+ * its stdout, stdout and stderr together, and what it wrote to GITHUB_OUTPUT.
+ */
+function runBundle(
+  name: string,
+  given: Record<string, string>,
+): { status: number | null; stdout: string; all: string; outputs: string } {
   const meta = parse(readFileSync(join(ROOT, 'actions', name, 'action.yml'), 'utf8')) as ActionYml;
   const temp = mkdtempSync(join(tmpdir(), `smoke-${name}-`));
   const files = Object.fromEntries(
@@ -65,14 +56,19 @@ function runBundle(name: string, given: Record<string, string>): { status: numbe
   );
   const inputs: Record<string, string> = {};
   for (const [input, spec] of Object.entries(meta.inputs ?? {})) {
-    inputs[`INPUT_${input.toUpperCase()}`] = given[input] ?? spec.default ?? '';
+    inputs[`INPUT_${input.toUpperCase().replace(/ /g, '_')}`] = given[input] ?? spec.default ?? '';
   }
   const run = spawnSync(NODE, [resolve(ROOT, 'actions', name, meta.runs.main)], {
     env: { PATH: process.env.PATH, RUNNER_TEMP: temp, GITHUB_WORKSPACE: temp, ...files, ...inputs },
     encoding: 'utf8',
     timeout: 30_000,
   });
-  return { status: run.status, stdout: run.stdout + run.stderr };
+  return {
+    status: run.status,
+    stdout: run.stdout,
+    all: run.stdout + run.stderr,
+    outputs: readFileSync(files.GITHUB_OUTPUT!, 'utf8'),
+  };
 }
 
 describe('bundle of deploy-jar-ec2', () => {
@@ -85,7 +81,7 @@ describe('bundle of deploy-jar-ec2', () => {
   ])('%p fails cleanly', (given, message) => {
     const run = runBundle('deploy-jar-ec2', given);
     expect(run.status).toBe(1);
-    expect(run.stdout).toContain(message);
-    expect(run.stdout).not.toMatch(/\n\s+at /);
+    expect(run.all).toContain(message);
+    expect(run.all).not.toMatch(/\n\s+at /);
   });
 });

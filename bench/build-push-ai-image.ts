@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startDocker } from '../action-tests/stack/docker.ts';
 import { formatBytes } from '../src/build-push-ai-image/image-report.ts';
+import { elapsedMs, median } from './lib.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -18,13 +19,6 @@ const SAMPLE = 'action-tests/sample-app/ai';
 const work = mkdtempSync(join(tmpdir(), 'bench-ai-image-'));
 const docker = await startDocker(join(work, 'docker'));
 const env = { ...process.env, DOCKER_HOST: docker.host, DOCKER_CONFIG: join(work, 'client') };
-
-function time(fn: () => void): number {
-  const start = process.hrtime.bigint();
-  fn();
-  return Number(process.hrtime.bigint() - start) / 1e6;
-}
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** Forget every built layer: the next build starts from the base image only. */
 function coldCache(): void {
@@ -102,11 +96,11 @@ try {
   };
   for (let i = 0; i < RUNS; i++) {
     coldCache();
-    results['action cold']!.push(time(() => actionBuild()));
-    results['action warm']!.push(time(() => actionBuild()));
+    results['action cold']!.push(await elapsedMs(() => actionBuild()));
+    results['action warm']!.push(await elapsedMs(() => actionBuild()));
     coldCache();
-    results['docker cold']!.push(time(() => plainBuild()));
-    results['docker warm']!.push(time(() => plainBuild()));
+    results['docker cold']!.push(await elapsedMs(() => plainBuild()));
+    results['docker warm']!.push(await elapsedMs(() => plainBuild()));
     process.stderr.write(`run ${i + 1}/${RUNS} done\n`);
   }
   const multi = actionBuild('Dockerfile');

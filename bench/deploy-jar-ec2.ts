@@ -11,6 +11,7 @@ import { installApiService, stopService } from '../action-tests/stack/api-servic
 import { buildApiJar } from '../action-tests/stack/build-jar.ts';
 import { startSshHost } from '../action-tests/stack/ssh-host.ts';
 import { freePort } from '../action-tests/stack/util.ts';
+import { elapsedMs, median } from './lib.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -63,12 +64,6 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.e
   });
 }
 
-async function time(fn: () => Promise<unknown>): Promise<number> {
-  const start = process.hrtime.bigint();
-  await fn();
-  return Number(process.hrtime.bigint() - start) / 1e6;
-}
-
 /** What users write today: copy over the running jar, then restart. */
 async function plainDeploy(jar: string): Promise<void> {
   await run('scp', ['-P', String(ssh.port), ...sshOpts, jar, `${target}:${plain.appDir}/current.jar`]);
@@ -114,12 +109,6 @@ async function actionDeploy(jar: string, want: string): Promise<void> {
   if (!out.includes(`Status: ${want}`)) throw new Error(`expected status ${want}:\n${out.slice(-3000)}`);
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-
 try {
   // Warm-up: page cache, first JVM start, first release on each side.
   await plainDeploy(jars[0]!);
@@ -129,9 +118,9 @@ try {
   const unchangedMs: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const jar = jars[(i + 1) % 2]!;
-    plainMs.push(await time(() => plainDeploy(jar)));
-    actionMs.push(await time(() => actionDeploy(jar, 'deployed')));
-    unchangedMs.push(await time(() => actionDeploy(jar, 'unchanged')));
+    plainMs.push(await elapsedMs(() => plainDeploy(jar)));
+    actionMs.push(await elapsedMs(() => actionDeploy(jar, 'deployed')));
+    unchangedMs.push(await elapsedMs(() => actionDeploy(jar, 'unchanged')));
   }
   const p = median(plainMs);
   const a = median(actionMs);

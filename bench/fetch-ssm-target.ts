@@ -4,22 +4,17 @@
 //   npm run bench            (installs awscli on first use)
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createSsmService, seedParameters, startAwsServer } from '../action-tests/stack/aws/index.ts';
+import { AWS_CLI, elapsedMs, median, requireAwsCli } from './lib.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
-const AWS_CLI = '/usr/bin/aws';
 const region = 'us-east-1';
 
-if (!existsSync(AWS_CLI)) {
-  console.error(
-    `${AWS_CLI} not found: run 'SETUP_BENCH=1 bash scripts/setup.sh' (installs Debian's awscli).`,
-  );
-  process.exit(1);
-}
+requireAwsCli();
 
 const credentials = {
   accessKeyId: 'AKIABENCHBENCHBENCH0',
@@ -63,12 +58,6 @@ function run(
   });
 }
 
-async function time(fn: () => Promise<void>): Promise<number> {
-  const start = process.hrtime.bigint();
-  await fn();
-  return Number(process.hrtime.bigint() - start) / 1e6;
-}
-
 async function runAction(i: number): Promise<void> {
   const temp = mkdtempSync(join(work, `run-${i}-`));
   const files: Record<string, string> = {};
@@ -110,20 +99,14 @@ async function runCli(): Promise<void> {
   if (r.status !== 0) throw new Error(`aws cli failed: ${r.stderr}`);
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-
 // One warm-up each (page cache, Python bytecode).
 await runAction(-1);
 await runCli();
 const actionTimes: number[] = [];
 const cliTimes: number[] = [];
 for (let i = 0; i < RUNS; i++) {
-  actionTimes.push(await time(() => runAction(i)));
-  cliTimes.push(await time(runCli));
+  actionTimes.push(await elapsedMs(() => runAction(i)));
+  cliTimes.push(await elapsedMs(runCli));
 }
 await aws.close();
 

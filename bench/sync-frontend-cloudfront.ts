@@ -9,25 +9,20 @@
 //   npm run bench:sync-frontend     (installs awscli on first use; BENCH_RUNS=3 by default)
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createS3Service, startAwsServer } from '../action-tests/stack/aws/index.ts';
+import { AWS_CLI, median, requireAwsCli } from './lib.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const FILES = Number(process.env.BENCH_FILES ?? 5000);
-const AWS_CLI = '/usr/bin/aws';
 const NODE = join(ROOT, 'node_modules/.bin/node');
 const BUNDLE = join(ROOT, 'dist/sync-frontend-cloudfront/index.js');
 const region = 'us-east-1';
 
-if (!existsSync(AWS_CLI)) {
-  console.error(
-    `${AWS_CLI} not found: run 'SETUP_BENCH=1 bash scripts/setup.sh' (installs Debian's awscli).`,
-  );
-  process.exit(1);
-}
+requireAwsCli();
 
 const credentials = {
   accessKeyId: 'AKIABENCHS3SYNC00001',
@@ -193,11 +188,6 @@ async function measure(tool: Tool, source: string, bucket: string): Promise<Meas
     bytes: calls.reduce((n, c) => n + Number(c.input['Bytes'] ?? 0), 0),
   };
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 const results: Record<string, Record<Tool, Measure[]>> = {
   'first upload': { 'sync-frontend-cloudfront': [], 'aws s3 sync': [] },

@@ -11,6 +11,7 @@ import { scaledPlan } from '../action-tests/terraform-plans.ts';
 import { analysePlan, parsePlanJson } from '../src/terraform-plan-comment/plan.ts';
 import { renderComment } from '../src/terraform-plan-comment/render.ts';
 import { cleanText, Redactor } from '../src/terraform-plan-comment/text.ts';
+import { median } from './lib.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const NODE = join(ROOT, 'node_modules/.bin/node');
@@ -19,7 +20,6 @@ const FIXTURES = join(ROOT, 'action-tests/fixtures/terraform');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const SIZES = [100, 1_000, 10_000];
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const ms = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
 
 interface Row {

@@ -44,13 +44,27 @@ async function health(service = api): Promise<{ status: number; version?: string
   }
 }
 
-const mainPid = () =>
-  /MainPID=(\d+)/.exec(execFileSync(SYSTEMCTL, ['show', '-p', 'MainPID', api.service]).toString())?.[1];
-const currentRelease = () =>
-  readlinkSync(join(api.appDir, 'current.jar')).replace(/^releases\/(.*)\.jar$/, '$1');
+const mainPid = (service = api) =>
+  /MainPID=(\d+)/.exec(execFileSync(SYSTEMCTL, ['show', '-p', 'MainPID', service.service]).toString())?.[1];
+/** The AWS calls the stack received since the last clearCalls, as `service:Operation`. */
+const awsOps = async () => (await admin().calls()).map((c) => `${c.service}:${c.operation}`);
+const currentRelease = (service = api) =>
+  readlinkSync(join(service.appDir, 'current.jar')).replace(/^releases\/(.*)\.jar$/, '$1');
 const releases = () => readdirSync(join(api.appDir, 'releases')).sort();
 const acceptedLogins = () =>
   (readFileSync(stack().ssh.logPath, 'utf8').match(/Accepted publickey for deploy/g) ?? []).length;
+
+/** A broken release (4 s health timeout): the step failed, rolled back to v2, which answers again. */
+async function expectRolledBackToV2(result: RunResult, service: ApiService, v2Release: string) {
+  expect(step(result, 'deploy').outcome).toBe('failure');
+  const out = step(result, 'deploy').outputs;
+  expect(out.status).toBe('rolled-back');
+  expect(out['previous-release-id']).toBe(v2Release);
+  expect(result.log).toMatch(/did not become healthy within 4s \(last: HTTP 503\); rolled back to/);
+  expect(await health(service)).toEqual({ status: 200, version: 'v2' });
+  expect(currentRelease(service)).toBe(v2Release);
+  return out;
+}
 
 function expectOk(result: RunResult): void {
   if (result.conclusion !== 'success') throw new Error(`job failed:\n${result.log.slice(-4000)}`);
@@ -143,18 +157,12 @@ describe('deploy-jar-ec2 over SSH', () => {
 
   test('the broken v3: the step fails, rolled-back, /health answers v2, the log tail is in the step log', async () => {
     const result = await deploy(jars.v3!, { HEALTH_TIMEOUT: '4' });
-    expect(step(result, 'deploy').outcome).toBe('failure');
-    const out = step(result, 'deploy').outputs;
-    expect(out.status).toBe('rolled-back');
-    expect(out['previous-release-id']).toBe(v2Release);
-    expect(result.log).toMatch(/did not become healthy within 4s \(last: HTTP 503\); rolled back to/);
+    const out = await expectRolledBackToV2(result, api, v2Release);
     expect(result.log).toContain(
       `Last lines of the service's log (/var/log/journal/${api.service}.service.log)`,
     );
     expect(result.log).toContain('sample-api v3 listening on');
     expect(result.log).toContain('(unhealthy build)');
-    expect(await health()).toEqual({ status: 200, version: 'v2' });
-    expect(currentRelease()).toBe(v2Release);
     expect(readlinkSync(join(api.appDir, 'previous.jar'))).toBe(`releases/${v1Release}.jar`);
     expect(releases().some((f) => f.startsWith(out['release-id']!))).toBe(false);
     expect(result.summary).toContain('rolled-back');
@@ -357,8 +365,6 @@ describe('deploy-jar-ec2 over SSM Run Command', () => {
     ARTIFACT_BUCKET: stack().artifactBucket,
     ...extra,
   });
-  const ssmCurrent = () =>
-    readlinkSync(join(ssmApi.appDir, 'current.jar')).replace(/^releases\/(.*)\.jar$/, '$1');
   let v1Release = '';
   let v2Release = '';
 
@@ -369,7 +375,7 @@ describe('deploy-jar-ec2 over SSM Run Command', () => {
     const out = step(result, 'deploy').outputs;
     expect(out.status).toBe('deployed');
     expect(await health(ssmApi)).toEqual({ status: 200, version: 'v1' });
-    expect(ssmCurrent()).toBe(out['release-id']);
+    expect(currentRelease(ssmApi)).toBe(out['release-id']);
     const owner = execFileSync('stat', [
       '-c',
       '%U',
@@ -379,7 +385,7 @@ describe('deploy-jar-ec2 over SSM Run Command', () => {
       .trim();
     expect(owner).toBe(stack().ssh.user);
     expect(await admin().s3.objects(stack().artifactBucket)).toEqual([]);
-    const ops = (await admin().calls()).map((c) => `${c.service}:${c.operation}`);
+    const ops = await awsOps();
     expect(ops).toEqual(
       expect.arrayContaining([
         's3:PutObject',
@@ -407,23 +413,20 @@ describe('deploy-jar-ec2 over SSM Run Command', () => {
     v2Release = out['release-id']!;
   });
 
-  const ssmPid = () =>
-    /MainPID=(\d+)/.exec(execFileSync(SYSTEMCTL, ['show', '-p', 'MainPID', ssmApi.service]).toString())?.[1];
-
   test('the same v2 again: unchanged after a check-only command, nothing uploaded, not restarted', async () => {
-    const pid = ssmPid();
+    const pid = mainPid(ssmApi);
     await admin().clearCalls();
     const result = await deploy(jars.v2!, ssmVars({ INSTANCE_IDS: stack().ssmInstance.id }), ssmApi);
     expectOk(result);
     expect(step(result, 'deploy').outputs.status).toBe('unchanged');
     expect(step(result, 'deploy').outputs['release-id']).toBe(v2Release);
     expect(step(result, 'deploy').outputs['previous-release-id']).toBe(v1Release);
-    const ops = (await admin().calls()).map((c) => `${c.service}:${c.operation}`);
+    const ops = await awsOps();
     expect(ops.filter((op) => op.startsWith('s3:'))).toEqual([]);
     expect(ops.filter((op) => op === 'ssm:SendCommand')).toHaveLength(1);
     expect(result.log).toContain('nothing uploaded, nothing restarted');
     expect(result.summary).toContain('ssm-check');
-    expect(ssmPid()).toBe(pid);
+    expect(mainPid(ssmApi)).toBe(pid);
     expect(await health(ssmApi)).toEqual({ status: 200, version: 'v2' });
   });
 
@@ -433,17 +436,11 @@ describe('deploy-jar-ec2 over SSM Run Command', () => {
       ssmVars({ INSTANCE_IDS: stack().ssmInstance.id, HEALTH_TIMEOUT: '4' }),
       ssmApi,
     );
-    expect(step(result, 'deploy').outcome).toBe('failure');
-    const out = step(result, 'deploy').outputs;
-    expect(out.status).toBe('rolled-back');
-    expect(out['previous-release-id']).toBe(v2Release);
-    expect(result.log).toMatch(/did not become healthy within 4s \(last: HTTP 503\); rolled back to/);
+    await expectRolledBackToV2(result, ssmApi, v2Release);
     expect(result.log).toContain(
       `Last lines of the service's log (/var/log/journal/${ssmApi.service}.service.log)`,
     );
     expect(result.log).toContain('(unhealthy build)');
-    expect(await health(ssmApi)).toEqual({ status: 200, version: 'v2' });
-    expect(ssmCurrent()).toBe(v2Release);
   });
 
   test('a broken release that logs a long stack trace: the tail fits in what SSM returns, rolled-back is reported', async () => {
@@ -452,9 +449,7 @@ describe('deploy-jar-ec2 over SSM Run Command', () => {
       ssmVars({ INSTANCE_IDS: stack().ssmInstance.id, HEALTH_TIMEOUT: '4' }),
       ssmApi,
     );
-    expect(step(result, 'deploy').outcome).toBe('failure');
-    expect(step(result, 'deploy').outputs.status).toBe('rolled-back');
-    expect(result.log).toMatch(/did not become healthy within 4s \(last: HTTP 503\); rolled back to/);
+    await expectRolledBackToV2(result, ssmApi, v2Release);
     // Lines of 2,700+ characters are cut to 400 in the tail.
     const traceLines = result.log.split('\n').filter((l) => l.includes('.method(Arguments'));
     expect(traceLines.length).toBeGreaterThan(20);
@@ -462,12 +457,10 @@ describe('deploy-jar-ec2 over SSM Run Command', () => {
       expect(line.endsWith(' [...]')).toBe(true);
       expect(line.length).toBeLessThan(500);
     }
-    expect(await health(ssmApi)).toEqual({ status: 200, version: 'v2' });
-    expect(ssmCurrent()).toBe(v2Release);
   });
 
   test('force: the same v2 is uploaded and deployed again without a check, the service restarted', async () => {
-    const pid = ssmPid();
+    const pid = mainPid(ssmApi);
     await admin().clearCalls();
     const result = await deploy(
       jars.v2!,
@@ -478,11 +471,11 @@ describe('deploy-jar-ec2 over SSM Run Command', () => {
     const out = step(result, 'deploy').outputs;
     expect(out.status).toBe('deployed');
     expect(out['previous-release-id']).toBe(v2Release);
-    expect(ssmCurrent()).toBe(out['release-id']);
-    const ops = (await admin().calls()).map((c) => `${c.service}:${c.operation}`);
+    expect(currentRelease(ssmApi)).toBe(out['release-id']);
+    const ops = await awsOps();
     expect(ops.filter((op) => op === 'ssm:SendCommand')).toHaveLength(1);
     expect(ops).toEqual(expect.arrayContaining(['s3:PutObject', 's3:GetObject', 's3:DeleteObject']));
-    expect(ssmPid()).not.toBe(pid);
+    expect(mainPid(ssmApi)).not.toBe(pid);
     expect(await health(ssmApi)).toEqual({ status: 200, version: 'v2' });
     v2Release = out['release-id']!;
   });
@@ -525,7 +518,7 @@ describe('deploy-jar-ec2 over SSM Run Command', () => {
     const result = await deploy(jars.v2!, ssmVars({ TARGETS: 'tag:Role=nothing' }), ssmApi);
     expect(step(result, 'deploy').outcome).toBe('failure');
     expect(result.log).toContain('No managed instance matches targets tag:Role=nothing');
-    const ops = (await admin().calls()).map((c) => `${c.service}:${c.operation}`);
+    const ops = await awsOps();
     expect(ops.filter((op) => op.startsWith('s3:'))).toEqual([]);
     expect(await admin().s3.objects(stack().artifactBucket)).toEqual([]);
   });

@@ -35599,8 +35599,9 @@ function terraformEnv(env, workspace) {
 function combined(r) {
     return [r.stdout, r.stderr].filter((s) => s.trim() !== '').join('\n');
 }
-async function runTerraform(exec, opts, logger) {
-    const run = (args) => {
+/** Runs one Terraform command in the working directory (argv, no shell), echoing it to the log. */
+function terraformCommand(exec, opts, logger) {
+    return (args) => {
         logger.info(`$ ${[opts.binary, ...args].join(' ')}`);
         return exec(opts.binary, args, {
             cwd: opts.workingDirectory,
@@ -35608,6 +35609,9 @@ async function runTerraform(exec, opts, logger) {
             allowFailure: true,
         });
     };
+}
+async function runTerraform(exec, opts, logger) {
+    const run = terraformCommand(exec, opts, logger);
     const init = await logger.group(`${opts.binary} init`, () => run(['init', '-input=false', '-no-color']));
     if (init.exitCode !== 0) {
         return { ok: false, failedPhase: 'init', exitCode: 1, planText: '', failureOutput: combined(init) };
@@ -35628,14 +35632,7 @@ async function runTerraform(exec, opts, logger) {
 }
 /** `show -json` and `show -no-color` of an existing plan file. */
 async function showPlan(exec, opts, logger) {
-    const run = (args) => {
-        logger.info(`$ ${[opts.binary, ...args].join(' ')}`);
-        return exec(opts.binary, args, {
-            cwd: opts.workingDirectory,
-            env: terraformEnv(opts.env, opts.workspace),
-            allowFailure: true,
-        });
-    };
+    const run = terraformCommand(exec, opts, logger);
     const json = await run(['show', '-json', opts.planFile]);
     if (json.exitCode !== 0)
         return { ok: false, failedPhase: 'show', exitCode: 1, planText: '', failureOutput: combined(json) };

@@ -156,25 +156,6 @@ describe('release.sh', () => {
     expect(waited.marks.error).toMatch(/timed out after 1s waiting for the deploy lock/);
   });
 
-  test('--source none is refused outside --check-only', () => {
-    const args = releaseArgs({
-      appDir: app,
-      service: 'my-api',
-      releaseId: ulid(),
-      sha256: 'a'.repeat(64),
-      size: 1,
-      healthUrl: '',
-      healthTimeout: 1,
-      keepReleases: 2,
-      force: false,
-      lockTimeout: 1,
-      source: 'none',
-    }).filter((v, i, all) => v !== '--check-only' && all[i - 1] !== '--check-only');
-    const run = spawnSync('bash', ['-c', releaseScript(), 'x', ...args], { encoding: 'utf8' });
-    expect(run.status).toBe(2);
-    expect(run.stdout).toContain('::deploy:: error invalid --source');
-  });
-
   test('an unhealthy release is rolled back: current and previous restored, its jar removed', () => {
     const a = release('jar-a');
     const b = release('jar-b');
@@ -319,6 +300,7 @@ exec "$@"
     ['--app-dir', '/opt/../etc'],
     ['--release-id', 'not-a-ulid'],
     ['--health-url', "http://x/'$(id)'"],
+    ['--source', 'none'], // only with --check-only 1
   ])('the host refuses %s %p on its own', (flag, value) => {
     const args = releaseArgs({
       appDir: app,

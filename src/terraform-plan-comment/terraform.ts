@@ -44,12 +44,13 @@ function combined(r: ExecResult): string {
   return [r.stdout, r.stderr].filter((s) => s.trim() !== '').join('\n');
 }
 
-export async function runTerraform(
+/** Runs one Terraform command in the working directory (argv, no shell), echoing it to the log. */
+function terraformCommand(
   exec: Exec,
   opts: TerraformOptions,
   logger: Logger,
-): Promise<TerraformRun> {
-  const run = (args: string[]) => {
+): (args: string[]) => Promise<ExecResult> {
+  return (args) => {
     logger.info(`$ ${[opts.binary, ...args].join(' ')}`);
     return exec(opts.binary, args, {
       cwd: opts.workingDirectory,
@@ -57,6 +58,14 @@ export async function runTerraform(
       allowFailure: true,
     });
   };
+}
+
+export async function runTerraform(
+  exec: Exec,
+  opts: TerraformOptions,
+  logger: Logger,
+): Promise<TerraformRun> {
+  const run = terraformCommand(exec, opts, logger);
   const init = await logger.group(`${opts.binary} init`, () => run(['init', '-input=false', '-no-color']));
   if (init.exitCode !== 0) {
     return { ok: false, failedPhase: 'init', exitCode: 1, planText: '', failureOutput: combined(init) };
@@ -79,19 +88,8 @@ export async function runTerraform(
 }
 
 /** `show -json` and `show -no-color` of an existing plan file. */
-export async function showPlan(
-  exec: Exec,
-  opts: Omit<TerraformOptions, 'planFile'> & { planFile: string },
-  logger: Logger,
-): Promise<TerraformRun> {
-  const run = (args: string[]) => {
-    logger.info(`$ ${[opts.binary, ...args].join(' ')}`);
-    return exec(opts.binary, args, {
-      cwd: opts.workingDirectory,
-      env: terraformEnv(opts.env, opts.workspace),
-      allowFailure: true,
-    });
-  };
+export async function showPlan(exec: Exec, opts: TerraformOptions, logger: Logger): Promise<TerraformRun> {
+  const run = terraformCommand(exec, opts, logger);
   const json = await run(['show', '-json', opts.planFile]);
   if (json.exitCode !== 0)
     return { ok: false, failedPhase: 'show', exitCode: 1, planText: '', failureOutput: combined(json) };

@@ -11,6 +11,7 @@ import {
 import { startAwsServer, type AwsServer } from '../server.ts';
 import { createCloudFrontService, isValidInvalidationPath, type CloudFrontService } from '../cloudfront.ts';
 import { awsAdmin } from '../admin-client.ts';
+import { rejection as rejectionOf } from './rejection.ts';
 
 const ACCOUNT = '444455556666';
 const CREDS = { accessKeyId: 'AKIACFTEST00000001', secretAccessKey: 'cf/Secret+Key' };
@@ -38,15 +39,7 @@ afterAll(async () => {
 
 beforeEach(() => server.reset());
 
-async function rejection(promise: Promise<unknown>): Promise<CloudFrontServiceException> {
-  try {
-    await promise;
-  } catch (e) {
-    expect(e).toBeInstanceOf(CloudFrontServiceException);
-    return e as CloudFrontServiceException;
-  }
-  throw new Error('expected the call to fail, but it succeeded');
-}
+const rejection = (promise: Promise<unknown>) => rejectionOf(promise, CloudFrontServiceException);
 
 const create = (paths: string[], ref = `ref-${Math.random()}`) =>
   client.send(

@@ -26,6 +26,7 @@ import { createS3Service, decodeAwsChunked, type S3Service } from '../s3.ts';
 import { createSsmService } from '../ssm.ts';
 import { awsAdmin } from '../admin-client.ts';
 import { presign, sendSigned } from './signing.ts';
+import { rejection as rejectionOf } from './rejection.ts';
 
 const ACCOUNT = '111122223333';
 const CREDS = { accessKeyId: 'AKIAS3TEST00000001', secretAccessKey: 's3/Secret+Key/abcdef' };
@@ -38,15 +39,7 @@ let client: S3Client;
 
 const md5hex = (data: Buffer | string) => createHash('md5').update(data).digest('hex');
 
-async function rejection(promise: Promise<unknown>): Promise<S3ServiceException> {
-  try {
-    await promise;
-  } catch (e) {
-    expect(e).toBeInstanceOf(S3ServiceException);
-    return e as S3ServiceException;
-  }
-  throw new Error('expected the call to fail, but it succeeded');
-}
+const rejection = (promise: Promise<unknown>) => rejectionOf(promise, S3ServiceException);
 
 beforeAll(async () => {
   s3svc = createS3Service({ accountId: ACCOUNT });

@@ -16,6 +16,7 @@ import { awsAdmin, AdminError } from '../admin-client.ts';
 import { parseQuery } from '../sigv4.ts';
 import { AwsError, type ServiceHandler } from '../types.ts';
 import { presign, send, sendSigned, sign, wireQuery } from './signing.ts';
+import { rejection as rejectionOf } from './rejection.ts';
 
 const ACCOUNT = '210987654321';
 const CREDS = { accessKeyId: 'AKIAFRAMEWORK0001', secretAccessKey: 'framework/Secret+Key/0123456789abcdef' };
@@ -66,15 +67,7 @@ function client(config: Partial<SSMClientConfig> = {}): SSMClient {
   return c;
 }
 
-async function rejection(promise: Promise<unknown>): Promise<SSMServiceException> {
-  try {
-    await promise;
-  } catch (e) {
-    expect(e).toBeInstanceOf(SSMServiceException);
-    return e as SSMServiceException;
-  }
-  throw new Error('expected the call to fail, but it succeeded');
-}
+const rejection = (promise: Promise<unknown>) => rejectionOf(promise, SSMServiceException);
 
 beforeAll(async () => {
   ssm = createSsmService({ accountId: ACCOUNT });

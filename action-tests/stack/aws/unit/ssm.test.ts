@@ -23,6 +23,7 @@ import { startAwsServer, type AwsServer } from '../server.ts';
 import { createSsmService, type SsmService } from '../ssm.ts';
 import { awsAdmin } from '../admin-client.ts';
 import { seedParameters } from '../seed.ts';
+import { rejection as rejectionOf } from './rejection.ts';
 
 const ACCOUNT = '123456789012';
 const CREDS = {
@@ -41,16 +42,7 @@ function client(region = REGION, config: Partial<SSMClientConfig> = {}): SSMClie
   return c;
 }
 
-/** The error a promise rejects with (fails the test when it resolves). */
-async function rejection(promise: Promise<unknown>): Promise<SSMServiceException> {
-  try {
-    await promise;
-  } catch (e) {
-    expect(e).toBeInstanceOf(SSMServiceException);
-    return e as SSMServiceException;
-  }
-  throw new Error('expected the call to fail, but it succeeded');
-}
+const rejection = (promise: Promise<unknown>) => rejectionOf(promise, SSMServiceException);
 
 beforeAll(async () => {
   ssm = createSsmService({ accountId: ACCOUNT });
