@@ -73729,7 +73729,7 @@ async function deployWithSsm(inputs, jar, releaseId, script, deps) {
             result.phases.unshift({ name: 'ssm-check', ms: checkMs });
             return result;
         });
-        const failed = results.filter((r) => r.error && !r.changed);
+        const failed = results.filter((r) => r.error);
         if (failed.length) {
             logger.info('The check failed on some instances: nothing was uploaded or changed.');
             return { releaseId, sha256: jar.sha256, results: failed, skipped: [], warnings: [] };
@@ -73803,6 +73803,7 @@ function instanceResult(instanceId, state, maxErrors, executionTimeout, logger) 
         logger.info(`stderr:\n${state.stderr.trim()}`);
     const host = toHostResult(instanceId, { exitCode: state.responseCode, signal: null, report: reader.report, stderr: state.stderr }, reader.report.phases.reduce((sum, p) => sum + p.ms, 0));
     if (state.status === 'Success' && reader.report.changed) {
+        // Not a failure: the deploy follows (a check result's status is never read).
         return { ...host, status: 'deployed', error: undefined, changed: true };
     }
     if (state.status === 'Cancelled') {

@@ -56,7 +56,7 @@ export function executionTimeoutSeconds(inputs: Pick<Inputs, 'lockTimeout' | 'he
 }
 
 /** A check-only run's execution timeout: the lock wait (a deploy in progress) and a health probe. */
-export function checkTimeoutSeconds(inputs: Pick<Inputs, 'lockTimeout'>): number {
+function checkTimeoutSeconds(inputs: Pick<Inputs, 'lockTimeout'>): number {
   return inputs.lockTimeout + 120;
 }
 
@@ -97,7 +97,7 @@ export async function deployWithSsm(
       result.phases.unshift({ name: 'ssm-check', ms: checkMs });
       return result;
     });
-    const failed = results.filter((r) => r.error && !r.changed);
+    const failed = results.filter((r) => r.error);
     if (failed.length) {
       logger.info('The check failed on some instances: nothing was uploaded or changed.');
       return { releaseId, sha256: jar.sha256, results: failed, skipped: [], warnings: [] };
@@ -200,6 +200,7 @@ function instanceResult(
     reader.report.phases.reduce((sum, p) => sum + p.ms, 0),
   );
   if (state.status === 'Success' && reader.report.changed) {
+    // Not a failure: the deploy follows (a check result's status is never read).
     return { ...host, status: 'deployed', error: undefined, changed: true };
   }
   if (state.status === 'Cancelled') {
