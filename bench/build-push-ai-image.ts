@@ -65,7 +65,7 @@ function actionBuild(dockerfile = 'Dockerfile'): Record<string, string> {
     'CREATE-REPOSITORY': 'false',
     PROVENANCE: 'false',
   };
-  execFileSync(NODE, [join(ROOT, 'dist/build-push-ai-image/index.js')], {
+  const run = spawnSync(NODE, [join(ROOT, 'dist/build-push-ai-image/index.js')], {
     cwd: ROOT,
     env: {
       ...env,
@@ -76,8 +76,12 @@ function actionBuild(dockerfile = 'Dockerfile'): Record<string, string> {
       SOURCE_DATE_EPOCH: '1767268800',
       ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k}`, v])),
     },
-    stdio: 'ignore',
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
   });
+  if (run.status !== 0) {
+    throw new Error(`the action failed (exit ${run.status}):\n${(run.stdout + run.stderr).slice(-4000)}`);
+  }
   const outputs: Record<string, string> = {};
   for (const m of readFileSync(files.GITHUB_OUTPUT!, 'utf8').matchAll(
     /^([\w-]+)<<(\S+)\n([\s\S]*?)\n\2$/gm,
